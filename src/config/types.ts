@@ -1,0 +1,98 @@
+/**
+ * The parsed, validated and frozen configuration. Produced once by loadConfig() from
+ * settings.json + environment + command-line flags; everything else receives it as a value.
+ */
+import type { UpstreamKind } from '../upstream/types.js';
+
+export interface AccountConfig {
+  /** Unique name: `name`, else the dict key, else generated (`account-1`, …). */
+  name: string;
+  kind: UpstreamKind;
+  email?: string;
+  password?: string;
+  access_token?: string;
+  session_token?: string;
+  refresh_token?: string;
+  api_key?: string;
+  /** Overrides the kind's default base URL. */
+  base_url?: string;
+  plus: boolean;
+  /** Resolved proxy URL (`"default"` already replaced by api_server.default_proxy); undefined = direct. */
+  proxy?: string;
+  /** Public model names an openai-kind account serves (chatgpt accounts list theirs upstream). */
+  models?: string[];
+  /** Turns this account may run at once (chatgpt default 1, openai default 16). */
+  max_concurrency: number;
+  /** Relative share in the round-robin (default 1). */
+  weight: number;
+}
+
+export interface ModelRoute {
+  /** Public model name clients ask for (e.g. gpt-4o-mini). */
+  name: string;
+  /** Account kinds that can serve it. */
+  kinds: UpstreamKind[];
+  /** True when only plus users may use it. */
+  plus: boolean;
+  /** Upstream slug per kind when it differs from `name` (e.g. chatgpt: "auto"). */
+  upstream?: Partial<Record<UpstreamKind, string>>;
+}
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  default_proxy?: string;
+  /** Public base URL used in links the server prints or renders. */
+  wan_url?: string;
+  /** "lan" refuses clients outside loopback and private ranges. */
+  local_or_wan: 'wan' | 'lan';
+  admin_api_key: string;
+  app_secret: string;
+  /** Origins allowed by CORS on the API (empty: CORS off). */
+  cors_origins: string[];
+  /** Trust X-Forwarded-* from a reverse proxy (for client IP and https detection). */
+  trust_proxy: boolean;
+}
+
+export interface ChatGptConfig {
+  /** The original's `openai.base_url`: the ChatGPT web backend. */
+  base_url: string;
+  /** Base of the next-auth endpoints (/api/auth/session, /api/auth/csrf, …). */
+  auth_base_url: string;
+  /** OAuth token endpoint for refresh tokens. */
+  oauth_token_url: string;
+  /** The original's access_token_refresh_interval, in seconds. */
+  access_token_refresh_interval: number;
+  user_agent: string;
+}
+
+export interface LimitsConfig {
+  /** Largest request body, in bytes. */
+  body_limit_bytes: number;
+  /** Total request timeout (slow clients), ms. */
+  request_timeout_ms: number;
+  upstream_first_byte_timeout_ms: number;
+  upstream_idle_timeout_ms: number;
+  upstream_connect_timeout_ms: number;
+  /** How long a request may wait for a free account. */
+  queue_timeout_ms: number;
+  /** Requests waiting for an account at most. */
+  queue_max: number;
+}
+
+export interface AppConfig {
+  /** Absolute path of the settings.json that was read (or created). */
+  configPath: string;
+  server: ServerConfig;
+  chatgpt: ChatGptConfig;
+  accounts: AccountConfig[];
+  models: ModelRoute[];
+  limits: LimitsConfig;
+  /** Directory for the SQLite database and other state (DATA_DIR, --data-dir; default ./data). */
+  dataDir: string;
+  /** postgres://… to use PostgreSQL instead of SQLite. */
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** Non-fatal remarks (e.g. the `instnaces` spelling), shown at start. */
+  warnings: string[];
+}
