@@ -1,0 +1,137 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { migrateToLatest } from '../store/migrate.js';
+import { importUsersJson } from '../users/import.js';
+import { CliError, loadCliConfig, withUsers } from './context.js';
+import { serve } from './serve.js';
+
+export interface Command {
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<void>;
+}
+
+const CONFIG_OPTIONS = {
+  config: { type: 'string' },
+  'data-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The config-related flags, passed on to loadConfig unchanged. */
+function configArgv(values: { config?: string; 'data-dir'?: string }): string[] {
+  return [
+    ...(values.config ? ['--config', values.config] : []),
+    ...(values['data-dir'] ? ['--data-dir', values['data-dir']] : []),
+  ];
+}
+
+function parse<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error), 2);
+  }
+}
+
+export const COMMANDS: Record<string, Command> = {
+  serve: {
+    summary: 'Run the server (the default command).',
+    usage: 'serve [--config settings.json] [--host H] [--port P] [--data-dir DIR]',
+    run: (args) => serve(args),
+  },
+  'add-user': {
+    summary: 'Create a user and print its API key (shown once).',
+    usage: 'add-user --userid ID [--username NAME] [--plus] [--admin] [--client] [--config F] [--data-dir D]',
+    async run(args) {
+      const { values } = parse({
+        args,
+        options: {
+          ...CONFIG_OPTIONS,
+          userid: { type: 'string' },
+          username: { type: 'string' },
+          plus: { type: 'boolean' },
+          admin: { type: 'boolean' },
+          client: { type: 'boolean' },
+        },
+      });
+      if (!values.userid) throw new CliError('--userid is required', 2);
+      const { config } = await loadCliConfig(configArgv(values));
+      const { apiKey } = await withUsers(config, (users) =>
+        users.addUser(
+          {
+            userId: values.userid as string,
+            username: values.username ?? (values.userid as string),
+            plus: values.plus ?? false,
+            admin: values.admin,
+            client: values.client,
+          },
+          null,
+        ),
+      );
+      console.log(`User ${values.userid} added. API key (shown once): ${apiKey}`);
+    },
+  },
+  'list-users': {
+    summary: 'List users (never their keys).',
+    usage: 'list-users [--json] [--config F] [--data-dir D]',
+    async run(args) {
+      const { values } = parse({ args, options: { ...CONFIG_OPTIONS, json: { type: 'boolean' } } });
+      const { config } = await loadCliConfig(configArgv(values));
+      const list = await withUsers(config, (users) => users.listUsers());
+      if (values.json) return void console.log(JSON.stringify(list, null, 2));
+      for (const u of list) {
+        const perms = [u.plus && 'plus', u.admin && 'admin', u.client && 'client', u.disabled && 'DISABLED']
+          .filter(Boolean)
+          .join(',');
+        console.log(`${u.user_id}\t${u.username}\t${perms || '-'}\tkey …${u.key_last4 ?? '----'}`);
+      }
+    },
+  },
+  'import-users': {
+    summary: "Import the original server's users.json (v1 or HEAD form); keys keep working.",
+    usage: 'import-users <users.json> [--config F] [--data-dir D]',
+    async run(args) {
+      const { values, positionals } = parse({ args, options: CONFIG_OPTIONS, allowPositionals: true });
+      const file = positionals[0];
+      if (!file) throw new CliError('name the users.json file to import', 2);
+      let json: unknown;
+      try {
+        json = JSON.parse(await readFile(file, 'utf8'));
+      } catch (error) {
+        throw new CliError(
+          `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`,
+          2,
+        );
+      }
+      const { config } = await loadCliConfig(configArgv(values));
+      const report = await withUsers(config, (users) => importUsersJson(users, json));
+      console.log(`Imported ${report.imported.length} user(s).`);
+      for (const s of report.skipped) console.log(`Skipped ${s.userId}: ${s.reason}`);
+      if (report.skipped.length > 0) process.exitCode = 3;
+    },
+  },
+  'check-config': {
+    summary: 'Validate settings.json and print every problem; exit 0 when valid.',
+    usage: 'check-config [--config F]',
+    async run(args) {
+      const { values } = parse({ args, options: CONFIG_OPTIONS });
+      const { config } = await loadCliConfig(configArgv(values));
+      for (const warning of config.warnings) console.log(`warning: ${warning}`);
+      console.log(
+        `Configuration OK: ${config.accounts.length} account(s), listening on ${config.server.host}:${config.server.port}.`,
+      );
+    },
+  },
+  migrate: {
+    summary: 'Bring the database schema up to date.',
+    usage: 'migrate [--config F] [--data-dir D]',
+    async run(args) {
+      const { values } = parse({ args, options: CONFIG_OPTIONS });
+      const { config } = await loadCliConfig(configArgv(values));
+      await withUsers(config, async (_users, store) => {
+        const applied = await migrateToLatest(store.db as never);
+        console.log(applied.length ? `Applied: ${applied.join(', ')}` : `Up to date (${store.location}).`);
+      });
+    },
+  },
+};

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+import { COMMANDS } from './commands.js';
+import { CliError } from './context.js';
+
+function help(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)}${c.summary}`);
+  return `Usage: chatgpt-api-server [command] [options]\n\nCommands:\n${lines.join('\n')}\n\nRun a command with --help for its options.`;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h' || first === 'help') return void console.log(help());
+  // No command, or flags only: serve (so `npm start -- --port 5000` works).
+  const name = first === undefined || first.startsWith('-') ? 'serve' : first;
+  const args = name === first ? rest : argv;
+  const command = COMMANDS[name];
+  if (!command) throw new CliError(`unknown command '${name}'\n\n${help()}`, 2);
+  if (args.includes('--help') || args.includes('-h'))
+    return void console.log(`Usage: chatgpt-api-server ${command.usage}\n\n${command.summary}`);
+  await command.run(args);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof CliError) {
+    console.error(error.message);
+    process.exit(error.exitCode);
+  }
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

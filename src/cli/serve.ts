@@ -1,0 +1,32 @@
+import { createLogger } from '../logging/logger.js';
+import { startServer } from '../server.js';
+import { loadCliConfig } from './context.js';
+
+export async function serve(argv: string[]): Promise<void> {
+  const { config, generatedAdminKey, created } = await loadCliConfig(argv);
+  const logger = createLogger({
+    level: process.env.LOG_LEVEL ?? 'info',
+    pretty: process.stdout.isTTY === true,
+  });
+  for (const warning of config.warnings) logger.warn(warning);
+  if (created) {
+    console.log(`Created ${config.configPath} with no upstream accounts.`);
+    console.log('Add an account under "openai.instances" (see README: Configuration) and restart.');
+  }
+  if (generatedAdminKey) {
+    console.log(
+      `Generated an admin key (saved in ${config.configPath}, shown once here):\n\n  ${generatedAdminKey}\n`,
+    );
+  }
+  const server = await startServer({ config, logger });
+  logger.info({ url: server.url, store: server.store.location }, 'chatgpt-api-server listening');
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}

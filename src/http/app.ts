@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import { forbidden, notFound } from '../errors.js';
+import type { AppDeps } from './deps.js';
+import { sendError } from './errors.js';
+import { isLocalAddress } from './lan.js';
+import { adminUserRoutes } from './routes/admin/users.js';
+import { healthRoutes } from './routes/health.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the whole HTTP app from its dependencies; listening is the caller's business. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: config.limits.body_limit_bytes,
+    requestTimeout: config.limits.request_timeout_ms,
+    connectionTimeout: config.limits.request_timeout_ms,
+    trustProxy: config.server.trust_proxy,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // The original's routes accept both query strings and bodies; repeated names are kept as arrays.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+
+  await app.register(formbody, { bodyLimit: config.limits.body_limit_bytes });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (config.server.local_or_wan === 'lan' && !isLocalAddress(request.ip)) {
+      throw forbidden('This server only accepts clients on the local network', 'lan_only');
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      request,
+      reply,
+      notFound(`Route ${request.method} ${request.url.split('?')[0] ?? ''} not found`, 'route_not_found'),
+    ),
+  );
+
+  await app.register(healthRoutes(deps));
+  await app.register(adminUserRoutes(deps));
+  return app;
+}

@@ -1,0 +1,12 @@
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/types.js';
+import type { Store } from '../store/index.js';
+import type { UserService } from '../users/service.js';
+
+/** Everything the HTTP layer needs, built by the caller (server entry or a test). */
+export interface AppDeps {
+  config: AppConfig;
+  store: Store;
+  users: UserService;
+  logger: Logger;
+}

@@ -1,0 +1,39 @@
+import { connect, type ConnectOptions, type Engine } from './connect.js';
+import { migrateToLatest } from './migrate.js';
+import type { Database } from './schema.js';
+import { createUserQueries, type UserQueries } from './users.js';
+import type { Kysely } from 'kysely';
+
+export interface Store {
+  db: Kysely<Database>;
+  engine: Engine;
+  location: string;
+  users: UserQueries;
+  /** Cheap round trip, for readiness checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Connects, runs pending migrations, and returns the query modules. Nothing else writes SQL. */
+export async function openStore(options: ConnectOptions): Promise<Store> {
+  const { db, engine, location } = connect(options);
+  try {
+    await migrateToLatest(db as Kysely<unknown>);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return {
+    db,
+    engine,
+    location,
+    users: createUserQueries(db),
+    async ping() {
+      await db.selectFrom('users').select('id').limit(1).execute();
+    },
+    close: () => db.destroy(),
+  };
+}
+
+export type { Engine } from './connect.js';
+export type * from './schema.js';

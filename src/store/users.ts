@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, NewUserRow, UserRow } from './schema.js';
+
+export interface UserWithKey {
+  user: UserRow;
+  keyLast4: string | null;
+}
+
+export interface NewKey {
+  keyHash: string;
+  last4: string;
+}
+
+const newKeyId = (): string => `key_${randomBytes(12).toString('base64url')}`;
+
+export function createUserQueries(db: Kysely<Database>) {
+  return {
+    async insertWithKey(user: NewUserRow, key: NewKey | null): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('users').values(user).execute();
+        if (key) {
+          await trx
+            .insertInto('api_keys')
+            .values({
+              id: newKeyId(),
+              user_id: user.id,
+              key_hash: key.keyHash,
+              last4: key.last4,
+              created_at: user.created_at,
+              revoked_at: null,
+            })
+            .execute();
+        }
+      });
+    },
+
+    async ensure(user: NewUserRow): Promise<void> {
+      const existing = await db.selectFrom('users').select('id').where('id', '=', user.id).executeTakeFirst();
+      if (!existing) await db.insertInto('users').values(user).execute();
+    },
+
+    async findById(id: string): Promise<UserRow | undefined> {
+      return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    /** The user owning an active (not revoked) key. */
+    async findByKeyHash(keyHash: string): Promise<UserRow | undefined> {
+      return db
+        .selectFrom('api_keys')
+        .innerJoin('users', 'users.id', 'api_keys.user_id')
+        .selectAll('users')
+        .where('api_keys.key_hash', '=', keyHash)
+        .where('api_keys.revoked_at', 'is', null)
+        .executeTakeFirst();
+    },
+
+    async list(options: { createdBy?: string; userId?: string } = {}): Promise<UserWithKey[]> {
+      let query = db
+        .selectFrom('users')
+        .leftJoin('api_keys', (join) =>
+          join.onRef('api_keys.user_id', '=', 'users.id').on('api_keys.revoked_at', 'is', null),
+        )
+        .selectAll('users')
+        .select('api_keys.last4 as key_last4')
+        .orderBy('users.created_at')
+        .orderBy('users.id');
+      if (options.createdBy !== undefined) query = query.where('users.created_by', '=', options.createdBy);
+      if (options.userId !== undefined) query = query.where('users.id', '=', options.userId);
+      const rows = await query.execute();
+      return rows.map(({ key_last4, ...user }) => ({ user, keyLast4: key_last4 ?? null }));
+    },
+
+    /** Revokes every active key of the user and adds the new one, atomically. */
+    async replaceKey(userId: string, key: NewKey, now: number): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('api_keys')
+          .set({ revoked_at: now })
+          .where('user_id', '=', userId)
+          .where('revoked_at', 'is', null)
+          .execute();
+        await trx
+          .insertInto('api_keys')
+          .values({
+            id: newKeyId(),
+            user_id: userId,
+            key_hash: key.keyHash,
+            last4: key.last4,
+            created_at: now,
+            revoked_at: null,
+          })
+          .execute();
+      });
+    },
+
+    async activeKeyHashes(userId: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('api_keys')
+        .select('key_hash')
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      return rows.map((r) => r.key_hash);
+    },
+
+    async update(
+      userId: string,
+      changes: Partial<
+        Pick<UserRow, 'username' | 'is_plus' | 'is_admin' | 'is_client' | 'disabled' | 'limits'>
+      >,
+    ): Promise<boolean> {
+      const result = await db.updateTable('users').set(changes).where('id', '=', userId).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async remove(userId: string): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('api_keys').where('user_id', '=', userId).execute();
+        const result = await trx.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
+        return Number(result.numDeletedRows) > 0;
+      });
+    },
+  };
+}
+
+export type UserQueries = ReturnType<typeof createUserQueries>;

@@ -1,0 +1,19 @@
+/** Who is making a request, once their key has been checked. */
+export interface Principal {
+  userId: string;
+  username: string;
+  plus: boolean;
+  admin: boolean;
+  client: boolean;
+  /** How they proved it: the configured admin key, or a user key. */
+  via: 'admin_key' | 'user_key';
+  limits: UserLimits;
+}
+
+export interface UserLimits {
+  requests_per_minute?: number;
+  requests_per_day?: number;
+}
+
+/** The built-in user that the configured admin key acts as. */
+export const ADMIN_USER_ID = 'admin';

@@ -1,0 +1,164 @@
+import { timingSafeEqual } from 'node:crypto';
+import { AppError, forbidden, notFound, unauthorized } from '../errors.js';
+import { generateApiKey, hashApiKey, keyLast4 } from '../auth/keys.js';
+import type { Store, UserRow } from '../store/index.js';
+import { ADMIN_USER_ID, type Principal, type UserLimits } from './principal.js';
+import { parseLimits, presentUser, type UserView } from './presenter.js';
+
+export interface NewUserInput {
+  userId: string;
+  username: string;
+  plus: boolean;
+  admin?: boolean;
+  client?: boolean;
+  limits?: UserLimits;
+  /** Import only: keep an existing key (stored hashed) instead of generating one. */
+  existingKey?: string;
+}
+
+export interface UserServiceOptions {
+  store: Store;
+  adminApiKey: string;
+  clock?: () => number;
+}
+
+const toPrincipal = (user: UserRow, via: Principal['via']): Principal => ({
+  userId: user.id,
+  username: user.username,
+  plus: user.is_plus === 1,
+  admin: user.is_admin === 1,
+  client: user.is_client === 1,
+  via,
+  limits: parseLimits(user.limits),
+});
+
+export function createUserService({ store, adminApiKey, clock = Date.now }: UserServiceOptions) {
+  const adminKeyHash = Buffer.from(hashApiKey(adminApiKey), 'hex');
+  const adminPrincipal: Principal = {
+    userId: ADMIN_USER_ID,
+    username: 'admin',
+    plus: true,
+    admin: true,
+    client: false,
+    via: 'admin_key',
+    limits: {},
+  };
+
+  const isAdminKey = (key: string): boolean =>
+    timingSafeEqual(Buffer.from(hashApiKey(key), 'hex'), adminKeyHash);
+
+  return {
+    /** Creates the built-in admin user row that the admin key acts as. */
+    async init(): Promise<void> {
+      await store.users.ensure({
+        id: ADMIN_USER_ID,
+        username: 'admin',
+        is_plus: 1,
+        is_admin: 1,
+        is_client: 0,
+        created_by: null,
+        created_at: clock(),
+        disabled: 0,
+        limits: null,
+      });
+    },
+
+    /** The principal for a key, or undefined for an unknown, revoked or disabled one. */
+    async authenticate(key: string): Promise<Principal | undefined> {
+      if (!key || key.length > 512) return undefined;
+      if (isAdminKey(key)) return adminPrincipal;
+      const user = await store.users.findByKeyHash(hashApiKey(key));
+      if (!user || user.disabled === 1) return undefined;
+      return toPrincipal(user, 'user_key');
+    },
+
+    async requireAdmin(key: string | undefined): Promise<Principal> {
+      const principal = key ? await this.authenticate(key) : undefined;
+      if (!principal) throw unauthorized(key ? 'Invalid admin key' : 'No admin key specified');
+      if (!principal.admin) throw forbidden('Admin access required');
+      return principal;
+    },
+
+    /** Creates a user and returns the only copy of its key. */
+    async addUser(
+      input: NewUserInput,
+      createdBy: string | null,
+    ): Promise<{ user: UserView; apiKey: string }> {
+      if (input.userId === ADMIN_USER_ID || (await store.users.findById(input.userId))) {
+        throw new AppError(422, 'user_exists', 'User already exists');
+      }
+      const apiKey = input.existingKey ?? generateApiKey();
+      const now = clock();
+      const row: UserRow = {
+        id: input.userId,
+        username: input.username,
+        is_plus: input.plus ? 1 : 0,
+        is_admin: input.admin ? 1 : 0,
+        is_client: input.client ? 1 : 0,
+        created_by: createdBy,
+        created_at: now,
+        disabled: 0,
+        limits: input.limits && Object.keys(input.limits).length > 0 ? JSON.stringify(input.limits) : null,
+      };
+      try {
+        await store.users.insertWithKey(row, { keyHash: hashApiKey(apiKey), last4: keyLast4(apiKey) });
+      } catch (error) {
+        // A concurrent insert of the same id or key lost the race: same answer as the check above.
+        if (await store.users.findById(input.userId))
+          throw new AppError(422, 'user_exists', 'User already exists');
+        throw new AppError(422, 'key_exists', 'That API key is already in use', { cause: error });
+      }
+      return { user: presentUser(row, keyLast4(apiKey)), apiKey };
+    },
+
+    async listUsers(options: { createdBy?: string } = {}): Promise<UserView[]> {
+      const rows = await store.users.list(options);
+      return rows.filter((r) => r.user.id !== ADMIN_USER_ID).map((r) => presentUser(r.user, r.keyLast4));
+    },
+
+    async getUser(userId: string): Promise<UserRow> {
+      const user = userId === ADMIN_USER_ID ? undefined : await store.users.findById(userId);
+      if (!user) throw notFound('User not found', 'user_not_found');
+      return user;
+    },
+
+    async removeUser(userId: string): Promise<void> {
+      await this.getUser(userId);
+      await store.users.remove(userId);
+    },
+
+    async rotateKey(userId: string): Promise<{ user: UserView; apiKey: string }> {
+      const user = await this.getUser(userId);
+      const apiKey = generateApiKey();
+      await store.users.replaceKey(userId, { keyHash: hashApiKey(apiKey), last4: keyLast4(apiKey) }, clock());
+      return { user: presentUser(user, keyLast4(apiKey)), apiKey };
+    },
+
+    async updateUser(
+      userId: string,
+      changes: {
+        username?: string;
+        plus?: boolean;
+        admin?: boolean;
+        client?: boolean;
+        disabled?: boolean;
+        limits?: UserLimits;
+      },
+    ): Promise<UserView> {
+      await this.getUser(userId);
+      await store.users.update(userId, {
+        ...(changes.username !== undefined && { username: changes.username }),
+        ...(changes.plus !== undefined && { is_plus: changes.plus ? 1 : 0 }),
+        ...(changes.admin !== undefined && { is_admin: changes.admin ? 1 : 0 }),
+        ...(changes.client !== undefined && { is_client: changes.client ? 1 : 0 }),
+        ...(changes.disabled !== undefined && { disabled: changes.disabled ? 1 : 0 }),
+        ...(changes.limits !== undefined && { limits: JSON.stringify(changes.limits) }),
+      });
+      const [found] = await store.users.list({ userId });
+      if (!found) throw notFound('User not found', 'user_not_found');
+      return presentUser(found.user, found.keyLast4);
+    },
+  };
+}
+
+export type UserService = ReturnType<typeof createUserService>;
