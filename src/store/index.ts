@@ -2,6 +2,10 @@ import { connect, type ConnectOptions, type Engine } from './connect.js';
 import { migrateToLatest } from './migrate.js';
 import type { Database } from './schema.js';
 import { createUserQueries, type UserQueries } from './users.js';
+import { createAccountQueries, type AccountQueries } from './accounts.js';
+import { createConversationQueries, type ConversationQueries } from './conversations.js';
+import { createTurnQueries, type TurnQueries } from './turns.js';
+import { createUsageQueries, type UsageQueries } from './usage.js';
 import type { Kysely } from 'kysely';
 
 export interface Store {
@@ -9,6 +13,10 @@ export interface Store {
   engine: Engine;
   location: string;
   users: UserQueries;
+  accounts: AccountQueries;
+  conversations: ConversationQueries;
+  turns: TurnQueries;
+  usage: UsageQueries;
   /** Cheap round trip, for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -28,6 +36,10 @@ export async function openStore(options: ConnectOptions): Promise<Store> {
     engine,
     location,
     users: createUserQueries(db),
+    accounts: createAccountQueries(db),
+    conversations: createConversationQueries(db),
+    turns: createTurnQueries(db),
+    usage: createUsageQueries(db),
     async ping() {
       await db.selectFrom('users').select('id').limit(1).execute();
     },
@@ -37,3 +49,7 @@ export async function openStore(options: ConnectOptions): Promise<Store> {
 
 export type { Engine } from './connect.js';
 export type * from './schema.js';
+export type { TurnStatus, TurnCompletion } from './turns.js';
+export type { ConversationFilter } from './conversations.js';
+export type { UsageDelta } from './usage.js';
+export { utcDay } from './usage.js';
