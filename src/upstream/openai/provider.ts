@@ -1,0 +1,216 @@
+/**
+ * The "openai" upstream kind: any OpenAI-compatible Chat Completions API (OpenAI, Azure,
+ * Ollama, vLLM, llama.cpp, LM Studio) reached with an API key.
+ *
+ * Account options (ProviderAccount.options):
+ *   - streamOptions: false — omit `stream_options` for servers that reject unknown fields.
+ */
+import { request, type Dispatcher } from 'undici';
+import {
+  UpstreamError,
+  type ModelInfo,
+  type Provider,
+  type ProviderAccount,
+  type TurnEvent,
+  type TurnRequest,
+} from '../types.js';
+import { badResponse, errorFromHttpResponse, errorFromThrown, parseErrorBody } from './errors.js';
+import { eventsFromChunk, eventsFromCompletion, MalformedPayloadError, newChunkState } from './chunks.js';
+import { readSseEvents } from './sse.js';
+import { buildChatBody } from './request-body.js';
+import { redact } from '../../redact.js';
+
+/** Error bodies are read only this far: they are for a message, not for content. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+type ResponseData = Dispatcher.ResponseData;
+
+async function readLimited(body: ResponseData['body'], limit: number): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= limit) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(parts).toString('utf8').slice(0, limit);
+}
+
+function headerValue(headers: ResponseData['headers'], name: string): string {
+  const value = headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
+
+async function send(
+  account: ProviderAccount,
+  input: { method: 'GET' | 'POST'; path: string; body?: string; signal: AbortSignal },
+): Promise<ResponseData> {
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${account.secret}`,
+    accept: 'text/event-stream, application/json',
+  };
+  if (input.body !== undefined) headers['content-type'] = 'application/json';
+  if (account.userAgent) headers['user-agent'] = account.userAgent;
+  let response: ResponseData;
+  try {
+    response = await request(`${account.baseUrl}${input.path}`, {
+      method: input.method,
+      headers,
+      body: input.body,
+      dispatcher: account.dispatcher,
+      signal: input.signal,
+      headersTimeout: account.timeouts.firstByteMs,
+      bodyTimeout: account.timeouts.idleMs,
+    });
+  } catch (error) {
+    throw errorFromThrown(account, error, { signal: input.signal, afterFirstByte: false, step: input.path });
+  }
+  if (response.statusCode >= 400) {
+    let bodyText = '';
+    try {
+      bodyText = await readLimited(response.body, MAX_ERROR_BODY_BYTES);
+    } catch {
+      // The status alone still classifies the failure.
+    }
+    throw errorFromHttpResponse(account, {
+      statusCode: response.statusCode,
+      headers: response.headers,
+      bodyText,
+    });
+  }
+  return response;
+}
+
+function parseJson(account: ProviderAccount, text: string, afterFirstByte: boolean): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badResponse(account, `malformed JSON from upstream: ${text.slice(0, 80)}`, afterFirstByte);
+  }
+}
+
+/** Some servers report a failure inside a 200 stream as `data: {"error": …}`. */
+function throwIfStreamError(account: ProviderAccount, payload: unknown, afterFirstByte: boolean): void {
+  if (typeof payload !== 'object' || payload === null || !('error' in payload) || !payload.error) return;
+  const parsed = parseErrorBody(JSON.stringify(payload));
+  const message = redact(parsed.message ?? 'unspecified error', [account.secret]).slice(0, 300);
+  throw new UpstreamError(
+    'upstream_error',
+    `OpenAI-compatible account "${account.name}": error in stream: ${message}`,
+    {
+      account: account.name,
+      afterFirstByte,
+      upstreamCode: parsed.code ?? parsed.type,
+    },
+  );
+}
+
+async function* streamEvents(
+  account: ProviderAccount,
+  chunks: AsyncIterable<Uint8Array | string>,
+  progress: { afterFirstByte: boolean },
+): AsyncGenerator<TurnEvent> {
+  const state = newChunkState();
+  let done = false;
+  for await (const sse of readSseEvents(chunks)) {
+    if (sse.data.trim() === '[DONE]') {
+      done = true;
+      break;
+    }
+    const payload = parseJson(account, sse.data, progress.afterFirstByte);
+    throwIfStreamError(account, payload, progress.afterFirstByte);
+    let events: TurnEvent[];
+    try {
+      events = eventsFromChunk(payload, state);
+    } catch (error) {
+      if (error instanceof MalformedPayloadError)
+        throw badResponse(account, error.message, progress.afterFirstByte);
+      throw error;
+    }
+    for (const event of events) {
+      if (event.type === 'delta') progress.afterFirstByte = true;
+      yield event;
+    }
+  }
+  if (!done && state.finish === undefined) {
+    throw badResponse(account, 'the stream ended before the reply was complete', progress.afterFirstByte);
+  }
+  yield { type: 'finish', reason: state.finish ?? 'stop' };
+}
+
+function completionEvents(account: ProviderAccount, text: string): TurnEvent[] {
+  const trimmed = text.trim();
+  const payload = parseJson(account, trimmed, false);
+  throwIfStreamError(account, payload, false);
+  try {
+    return eventsFromCompletion(payload);
+  } catch (error) {
+    if (error instanceof MalformedPayloadError) throw badResponse(account, error.message, false);
+    throw error;
+  }
+}
+
+async function* textAsStream(text: string): AsyncGenerator<string> {
+  yield text;
+}
+
+async function* streamTurn(account: ProviderAccount, turn: TurnRequest): AsyncGenerator<TurnEvent> {
+  const progress = { afterFirstByte: false };
+  const response = await send(account, {
+    method: 'POST',
+    path: '/chat/completions',
+    body: buildChatBody(account, turn),
+    signal: turn.signal,
+  });
+  let finished = false;
+  try {
+    const contentType = headerValue(response.headers, 'content-type');
+    if (contentType.includes('text/event-stream')) {
+      yield* streamEvents(account, response.body as AsyncIterable<Buffer>, progress);
+    } else {
+      // Servers that ignore `stream: true` answer with one JSON completion (sometimes mislabelled).
+      const text = await response.body.text();
+      if (text.trimStart().startsWith('{')) yield* completionEvents(account, text);
+      else yield* streamEvents(account, textAsStream(text), progress);
+    }
+    finished = true;
+  } catch (error) {
+    throw errorFromThrown(account, error, {
+      signal: turn.signal,
+      afterFirstByte: progress.afterFirstByte,
+      step: 'reading the reply',
+    });
+  } finally {
+    // The caller stopped early (or we failed): drop the connection so the upstream stops generating.
+    if (!finished && !response.body.destroyed) response.body.destroy();
+  }
+}
+
+async function listModels(account: ProviderAccount, signal: AbortSignal): Promise<ModelInfo[]> {
+  const response = await send(account, { method: 'GET', path: '/models', signal });
+  let text: string;
+  try {
+    text = await response.body.text();
+  } catch (error) {
+    throw errorFromThrown(account, error, { signal, afterFirstByte: false, step: '/models' });
+  }
+  const payload = parseJson(account, text, false) as { data?: unknown };
+  if (!Array.isArray(payload?.data)) throw badResponse(account, 'the model list has no "data" array', false);
+  return payload.data.flatMap((entry: unknown): ModelInfo[] => {
+    const id = (entry as { id?: unknown } | null)?.id;
+    return typeof id === 'string' && id ? [{ id }] : [];
+  });
+}
+
+export function createOpenAiProvider(): Provider {
+  return {
+    kind: 'openai',
+    streamTurn,
+    listModels,
+    // History lives with the caller for this kind: nothing to hide upstream.
+    deleteConversation: async () => undefined,
+  };
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { readSseEvents, type SseEvent } from './sse.js';
+
+async function collect(chunks: (string | Uint8Array)[]): Promise<SseEvent[]> {
+  async function* source() {
+    yield* chunks;
+  }
+  const events: SseEvent[] = [];
+  for await (const event of readSseEvents(source())) events.push(event);
+  return events;
+}
+
+describe('readSseEvents', () => {
+  it('parses data and event fields, multi-line data and comments', async () => {
+    const events = await collect([
+      ': keep-alive\n\nevent: delta_encoding\ndata: "v1"\n\ndata: a\ndata: b\n\n',
+    ]);
+    expect(events).toEqual([
+      { event: 'delta_encoding', data: '"v1"' },
+      { event: undefined, data: 'a\nb' },
+    ]);
+  });
+
+  it('handles CRLF and CR endings split across chunks, and a final event without blank line', async () => {
+    const events = await collect(['data: one\r', '\n\r\ndata:two\r\rdata: thr', 'ee']);
+    expect(events.map((e) => e.data)).toEqual(['one', 'two', 'three']);
+  });
+
+  it('decodes multi-byte UTF-8 split across chunks', async () => {
+    const bytes = new TextEncoder().encode('data: héllo 🌍\n\n');
+    const events = await collect([bytes.slice(0, 8), bytes.slice(8, 15), bytes.slice(15)]);
+    expect(events).toEqual([{ event: undefined, data: 'héllo 🌍' }]);
+  });
+});
