@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config/types.js';
 import { buildApp } from './http/app.js';
+import { createRuntime, type Runtime } from './runtime.js';
 import { openStore, type Store } from './store/index.js';
 import { createUserService, type UserService } from './users/service.js';
 
@@ -13,6 +14,7 @@ export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   users: UserService;
+  runtime: Runtime;
   /** http://host:port the server listens on. */
   url: string;
   close(): Promise<void>;
@@ -28,11 +30,17 @@ export async function startServer({
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const users = createUserService({ store, adminApiKey: config.server.admin_api_key });
   await users.init();
-  const app = await buildApp({ config, store, users, logger });
+  // Single process: any turn still pending belongs to a previous run that died mid-reply.
+  const interrupted = await store.turns.markPendingIncomplete(Date.now());
+  if (interrupted > 0)
+    logger.warn({ turns: interrupted }, 'turns interrupted by the last stop marked incomplete');
+  const runtime = await createRuntime({ config, store, logger });
+  const app = await buildApp({ config, store, users, logger, runtime });
   try {
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
     await app.close();
+    await runtime.close();
     await store.close();
     throw error;
   }
@@ -43,9 +51,11 @@ export async function startServer({
     app,
     store,
     users,
+    runtime,
     url: `http://${host}:${port}`,
     async close() {
       await app.close();
+      await runtime.close();
       await store.close();
     },
   };

@@ -93,6 +93,8 @@ export interface AppConfig {
   /** postgres://… to use PostgreSQL instead of SQLite. */
   databaseUrl?: string;
   redisUrl?: string;
+  /** Demo mode: every answer comes from the upstream simulator, and pages and replies say so. */
+  simulated?: boolean;
   /** Non-fatal remarks (e.g. the `instnaces` spelling), shown at start. */
   warnings: string[];
 }

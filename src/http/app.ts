@@ -7,6 +7,7 @@ import { sendError } from './errors.js';
 import { isLocalAddress } from './lan.js';
 import { adminUserRoutes } from './routes/admin/users.js';
 import { healthRoutes } from './routes/health.js';
+import { apiChatRoutes } from './routes/chat/api-chat.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -48,5 +49,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes(deps));
   await app.register(adminUserRoutes(deps));
+  await app.register(apiChatRoutes(deps));
   return app;
 }

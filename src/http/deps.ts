@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/types.js';
 import type { Store } from '../store/index.js';
 import type { UserService } from '../users/service.js';
+import type { Runtime } from '../runtime.js';
 
 /** Everything the HTTP layer needs, built by the caller (server entry or a test). */
 export interface AppDeps {
@@ -9,4 +10,5 @@ export interface AppDeps {
   store: Store;
   users: UserService;
   logger: Logger;
+  runtime: Runtime;
 }

@@ -98,15 +98,13 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
         },
       });
     case 'html':
-      return reply
-        .type('text/html; charset=utf-8')
-        .send(
-          renderErrorPage({
-            status: appError.status,
-            message: appError.message,
-            requestId: String(request.id),
-          }),
-        );
+      return reply.type('text/html; charset=utf-8').send(
+        renderErrorPage({
+          status: appError.status,
+          message: appError.message,
+          requestId: String(request.id),
+        }),
+      );
     default:
       return reply.send({
         status: 'error',

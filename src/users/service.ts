@@ -111,6 +111,41 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
       return { user: presentUser(row, keyLast4(apiKey)), apiKey };
     },
 
+    /**
+     * A client (or admin) acting for one of its users; a client's unknown user is created on
+     * first use (the original's HEAD behaviour). Another client's user is refused like a stranger.
+     */
+    async actAs(actor: Principal, userId: string, username?: string): Promise<Principal> {
+      const user = userId === ADMIN_USER_ID ? undefined : await store.users.findById(userId);
+      if (user) {
+        if (!actor.admin && user.created_by !== actor.userId)
+          throw notFound('User not found', 'user_not_found');
+        if (user.disabled === 1) throw unauthorized('Invalid user specified');
+        return toPrincipal(user, 'user_key');
+      }
+      if (!actor.client) throw notFound('User not found', 'user_not_found');
+      const now = clock();
+      const row: UserRow = {
+        id: userId,
+        username: username ?? userId,
+        is_plus: 0,
+        is_admin: 0,
+        is_client: 0,
+        created_by: actor.userId,
+        created_at: now,
+        disabled: 0,
+        limits: null,
+      };
+      try {
+        await store.users.insertWithKey(row, null);
+      } catch {
+        const raced = await store.users.findById(userId);
+        if (!raced || raced.created_by !== actor.userId) throw notFound('User not found', 'user_not_found');
+        return toPrincipal(raced, 'user_key');
+      }
+      return toPrincipal(row, 'user_key');
+    },
+
     async listUsers(options: { createdBy?: string } = {}): Promise<UserView[]> {
       const rows = await store.users.list(options);
       return rows.filter((r) => r.user.id !== ADMIN_USER_ID).map((r) => presentUser(r.user, r.keyLast4));

@@ -1,0 +1,78 @@
+/** Public model names → which accounts can serve them and with which upstream slug. */
+import type { AppConfig, ModelRoute } from '../config/types.js';
+import { forbidden, notFound } from '../errors.js';
+import type { PoolAccountSpec, Tier } from '../pool/types.js';
+import type { UpstreamKind } from '../upstream/types.js';
+
+export interface ModelChoice {
+  /** Public name (undefined: the tier's default, chosen per account). */
+  name?: string;
+  route?: ModelRoute;
+  kinds?: UpstreamKind[];
+  tier: Tier;
+}
+
+export const DEFAULT_CHATGPT_MODEL = 'auto';
+export const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
+
+export function chooseModel(
+  config: AppConfig,
+  accounts: readonly PoolAccountSpec[],
+  requested: string | undefined,
+  tier: Tier,
+  userPlus: boolean,
+): ModelChoice {
+  if (!requested) return { tier };
+  const route = config.models.find((m) => m.name === requested);
+  if (route) {
+    if (route.plus && !userPlus)
+      throw forbidden(`The model '${requested}' needs plus access`, 'model_not_allowed');
+    return {
+      name: requested,
+      route,
+      kinds: route.kinds,
+      tier: route.plus && tier === 'free' ? 'plus' : tier,
+    };
+  }
+  // Not a configured route: an openai-kind account may still list it among its models.
+  if (accounts.some((a) => a.kind === 'openai' && a.models?.includes(requested)))
+    return { name: requested, kinds: ['openai'], tier };
+  throw notFound(`The model '${requested}' does not exist or no account serves it`, 'model_not_found');
+}
+
+/** The slug sent upstream for a chosen model on an account. */
+export function upstreamModel(choice: ModelChoice, account: PoolAccountSpec): string {
+  if (choice.name) return choice.route?.upstream?.[account.kind] ?? choice.name;
+  if (account.kind === 'chatgpt') return DEFAULT_CHATGPT_MODEL;
+  return account.models?.[0] ?? DEFAULT_OPENAI_MODEL;
+}
+
+/** Models a user may ask for: configured routes their permission allows and that some account serves. */
+export function modelsFor(
+  config: AppConfig,
+  accounts: readonly PoolAccountSpec[],
+  userPlus: boolean,
+): { id: string; plus: boolean; kinds: UpstreamKind[] }[] {
+  const out = new Map<string, { id: string; plus: boolean; kinds: UpstreamKind[] }>();
+  for (const route of config.models) {
+    if (route.plus && !userPlus) continue;
+    const serving = accounts.filter(
+      (a) =>
+        route.kinds.includes(a.kind) &&
+        (userPlus || !a.plus || !route.plus) &&
+        (a.kind === 'chatgpt' || !a.models || a.models.includes(route.name)),
+    );
+    if (serving.length > 0)
+      out.set(route.name, {
+        id: route.name,
+        plus: route.plus,
+        kinds: [...new Set(serving.map((a) => a.kind))],
+      });
+  }
+  for (const account of accounts) {
+    if (account.kind !== 'openai' || (account.plus && !userPlus)) continue;
+    for (const name of account.models ?? [])
+      if (!out.has(name)) out.set(name, { id: name, plus: account.plus, kinds: ['openai'] });
+  }
+  return [...out.values()];
+}

@@ -1,0 +1,56 @@
+import type { Principal } from '../users/principal.js';
+import type { ChatMessage, SamplingOptions } from '../upstream/types.js';
+import type { Tier } from '../pool/types.js';
+
+/** One chat turn as asked by any front door (/api/chat, /v1, the pages). */
+export interface ChatInput {
+  principal: Principal;
+  /** The new user prompt. For /v1 calls, the last user message. */
+  prompt: string;
+  /** Full message list (OpenAI-style callers); when absent, history comes from the stored conversation. */
+  messages?: ChatMessage[];
+  tier: Tier;
+  /** Public model name; undefined = the tier's default. */
+  model?: string;
+  /** Our conversation id, to continue it. */
+  conversationId?: string;
+  /** The caller's own ChatGPT access token: skips the pool. */
+  accessToken?: string;
+  /** With accessToken: the caller's account has Plus (selects the paid model). */
+  userPlus?: boolean;
+  sampling?: SamplingOptions;
+  /** Where the turn came from, for logs and metrics. */
+  via: 'api' | 'v1' | 'responses' | 'page';
+  signal: AbortSignal;
+}
+
+export type ChatEvent =
+  | { type: 'start'; conversationId: string; turnId: string; model: string; account: string }
+  | { type: 'delta'; text: string }
+  | { type: 'title'; title: string }
+  | { type: 'done'; result: ChatResult };
+
+export interface ChatResult {
+  conversationId: string;
+  turnId: string;
+  /** Upstream id of the reply message. */
+  messageId: string | null;
+  title: string | null;
+  reply: string;
+  prompt: string;
+  model: string;
+  /** Account name (or "your access token"). */
+  account: string;
+  finishReason: string;
+  usage: { promptTokens?: number; completionTokens?: number; totalTokens?: number };
+  startedAt: number;
+  finishedAt: number;
+  /** True when this turn started the conversation. */
+  isNew: boolean;
+  /** The previous turn, for the original's `last_message_prompt` / `last_message_reply`. */
+  previous?: { prompt: string; reply: string };
+}
+
+/** The original answered a blank prompt with a fixed text and no upstream call. */
+export const BLANK_PROMPT_REPLY =
+  'You left the prompt blank. Please type a question or message in the prompt and send it again.';

@@ -1,0 +1,41 @@
+/**
+ * Who is calling: a user key (the original's `user` parameter or a Bearer token), or a client
+ * acting for one of its users (`client` key + `user_id`, the user created on first use).
+ * Unknown and wrong keys get the same answer.
+ */
+import type { FastifyRequest } from 'fastify';
+import { AppError, forbidden, unauthorized } from '../errors.js';
+import type { UserService } from '../users/service.js';
+import type { Principal } from '../users/principal.js';
+import { credentialFrom, requestParams } from './input.js';
+
+const firstString = (value: unknown): string | undefined => {
+  const v = Array.isArray(value) ? value[0] : value;
+  return typeof v === 'string' && v !== '' ? v : undefined;
+};
+
+export async function authenticateUser(request: FastifyRequest, users: UserService): Promise<Principal> {
+  const params = requestParams(request);
+  const clientKey = firstString(params.client);
+  if (clientKey) return actingForUser(users, clientKey, params);
+  const key = credentialFrom(request, 'user');
+  if (!key) throw new AppError(401, 'no_user', 'No user specified');
+  const principal = await users.authenticate(key);
+  if (!principal) throw unauthorized('Invalid user specified');
+  return principal;
+}
+
+async function actingForUser(
+  users: UserService,
+  clientKey: string,
+  params: Record<string, unknown>,
+): Promise<Principal> {
+  const client = await users.authenticate(clientKey);
+  if (!client) throw unauthorized('Invalid client specified');
+  if (!client.client && !client.admin) throw forbidden('This key is not a client key', 'not_a_client');
+  const userId = firstString(params.user_id) ?? firstString(params.userid);
+  if (!userId) return client; // the client acting as itself
+  if (userId.length > 128)
+    throw new AppError(400, 'invalid_request', "Invalid value for 'user_id'", { field: 'user_id' });
+  return users.actAs(client, userId, firstString(params.username));
+}

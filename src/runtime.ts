@@ -1,0 +1,122 @@
+/**
+ * Builds the long-lived services from the configuration: transport, providers, pool,
+ * credentials, accounts, chat. One function, so the server entry and tests wire the same parts.
+ */
+import type { Logger } from 'pino';
+import { createAccountRegistry, type AccountRegistry } from './accounts/registry.js';
+import { createChatService, type ChatService } from './chat/service.js';
+import type { AppConfig } from './config/types.js';
+import {
+  createAccountPool,
+  createAccountResolver,
+  createCredentialManager,
+  createMemoryPoolState,
+  createSecretCipher,
+  poolSpecFromConfig,
+  type AccountPool,
+  type AccountResolver,
+  type CredentialManager,
+  type PoolState,
+} from './pool/index.js';
+import type { Store } from './store/index.js';
+import { createChatGptProvider } from './upstream/chatgpt/index.js';
+import { createDispatcherRegistry, type DispatcherRegistry } from './upstream/http/index.js';
+import { createOpenAiProvider } from './upstream/openai/index.js';
+import { createTokenService, type TokenService } from './upstream/tokens/index.js';
+import { OPENAI_DEFAULT_BASE_URL } from './upstream/openai/defaults.js';
+import type { Provider, UpstreamKind } from './upstream/types.js';
+
+export interface Runtime {
+  dispatchers: DispatcherRegistry;
+  tokens: TokenService;
+  providers: Record<UpstreamKind, Provider>;
+  registry: AccountRegistry;
+  pool: AccountPool;
+  credentials: CredentialManager;
+  resolveAccount: AccountResolver;
+  chat: ChatService;
+  close(): Promise<void>;
+}
+
+export async function createRuntime({
+  config,
+  store,
+  logger,
+  poolState,
+}: {
+  config: AppConfig;
+  store: Store;
+  logger: Logger;
+  poolState?: PoolState;
+}): Promise<Runtime> {
+  const dispatchers = createDispatcherRegistry({
+    connectTimeoutMs: config.limits.upstream_connect_timeout_ms,
+  });
+  const tokens = createTokenService({
+    dispatchers,
+    urls: { authBaseUrl: config.chatgpt.auth_base_url, oauthTokenUrl: config.chatgpt.oauth_token_url },
+    userAgent: config.chatgpt.user_agent,
+    timeoutMs: config.limits.upstream_first_byte_timeout_ms,
+  });
+  const providers: Record<UpstreamKind, Provider> = {
+    chatgpt: createChatGptProvider(),
+    openai: createOpenAiProvider(),
+  };
+  const cipher = createSecretCipher(config.server.app_secret);
+  const registry = await createAccountRegistry({ store, accounts: config.accounts, cipher });
+  const pool = createAccountPool({
+    state: poolState ?? createMemoryPoolState(),
+    accounts: registry.all().map(poolSpecFromConfig),
+    options: { queueTimeoutMs: config.limits.queue_timeout_ms, queueMax: config.limits.queue_max },
+    logger: logger.child({ component: 'pool' }),
+  });
+  for (const row of await store.accounts.list()) {
+    if (row.disabled === 1) await pool.disable(row.name, row.disabled_reason ?? 'disabled by an admin');
+  }
+  const credentials = createCredentialManager({
+    store: {
+      load: (name) => store.accounts.loadCredentials(name),
+      save: (name, encrypted) => store.accounts.saveCredentials(name, encrypted, Date.now()),
+    },
+    tokens,
+    cipher,
+    accounts: (name) => registry.get(name),
+    defaultLifetimeMs: config.chatgpt.access_token_refresh_interval * 1000,
+    logger: logger.child({ component: 'credentials' }),
+  });
+  const resolveAccount = createAccountResolver({
+    accounts: (name) => registry.get(name),
+    credentials,
+    dispatchers,
+    timeouts: {
+      firstByteMs: config.limits.upstream_first_byte_timeout_ms,
+      idleMs: config.limits.upstream_idle_timeout_ms,
+    },
+    baseUrls: { chatgpt: config.chatgpt.base_url, openai: OPENAI_DEFAULT_BASE_URL },
+    userAgent: config.chatgpt.user_agent,
+  });
+  const chat = createChatService({
+    config,
+    store,
+    pool,
+    providers,
+    resolveAccount,
+    credentials,
+    dispatchers,
+    logger,
+  });
+  return {
+    dispatchers,
+    tokens,
+    providers,
+    registry,
+    pool,
+    credentials,
+    resolveAccount,
+    chat,
+    async close() {
+      pool.close();
+      await dispatchers.close();
+    },
+  };
+}
