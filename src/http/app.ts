@@ -8,6 +8,14 @@ import { isLocalAddress } from './lan.js';
 import { adminUserRoutes } from './routes/admin/users.js';
 import { healthRoutes } from './routes/health.js';
 import { apiChatRoutes } from './routes/chat/api-chat.js';
+import { conversationRoutes } from './routes/chat/conversations.js';
+import { accessTokenRoutes } from './routes/chat/access-token.js';
+import { clientRoutes } from './routes/chat/clients.js';
+import { adminConversationRoutes } from './routes/admin/conversations.js';
+import { adminAccountRoutes } from './routes/admin/accounts.js';
+import { openAiRoutes } from './routes/v1/index.js';
+import { pageRoutes } from './routes/pages/index.js';
+import { opsRoutes } from './routes/ops/index.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -50,5 +58,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(deps));
   await app.register(adminUserRoutes(deps));
   await app.register(apiChatRoutes(deps));
+  await app.register(conversationRoutes(deps));
+  await app.register(accessTokenRoutes(deps));
+  await app.register(clientRoutes(deps));
+  await app.register(adminConversationRoutes(deps));
+  await app.register(adminAccountRoutes(deps));
+  await app.register(openAiRoutes(deps));
+  await app.register(pageRoutes(deps));
+  await app.register(opsRoutes(deps));
   return app;
 }

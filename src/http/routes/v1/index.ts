@@ -1,0 +1,7 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../../deps.js';
+
+// Placeholder: filled in by the issue that owns this area.
+export function openAiRoutes(_deps: AppDeps) {
+  return async function routes(_app: FastifyInstance): Promise<void> {};
+}
