@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { createAccountRegistry, type AccountRegistry } from './accounts/registry.js';
+import { createAccountService, type AccountService } from './accounts/service.js';
 import { createChatService, type ChatService } from './chat/service.js';
 import type { AppConfig } from './config/types.js';
 import {
@@ -31,6 +32,8 @@ export interface Runtime {
   tokens: TokenService;
   providers: Record<UpstreamKind, Provider>;
   registry: AccountRegistry;
+  /** Admin operations on accounts (list, add, remove, enable, disable, test). */
+  accounts: AccountService;
   pool: AccountPool;
   credentials: CredentialManager;
   resolveAccount: AccountResolver;
@@ -105,11 +108,13 @@ export async function createRuntime({
     dispatchers,
     logger,
   });
+  const accounts = createAccountService({ config, store, registry, pool, providers, resolveAccount });
   return {
     dispatchers,
     tokens,
     providers,
     registry,
+    accounts,
     pool,
     credentials,
     resolveAccount,

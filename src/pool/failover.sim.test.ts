@@ -181,7 +181,7 @@ describe('failover against the simulator', () => {
   });
 
   it('upstream that never answers: first-byte timeout, then failover before any byte', async () => {
-    const { accounts, h } = setup(2, { timeouts: { firstByteMs: 300, idleMs: 300 } });
+    const { accounts, h } = setup(2, { timeouts: { firstByteMs: 1000, idleMs: 1000 } });
     const [a, b] = accounts;
     sim.setFault(token(a), { type: 'hang' }, 1);
     const result = await h.run({}, 'hello');

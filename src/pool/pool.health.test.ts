@@ -171,6 +171,25 @@ describe('account pool: health transitions', () => {
     expect(await view(pool, 'a')).toMatchObject({ status: 'ready', ejectionCount: 0, inFlight: 0 });
   });
 
+  it('logs disables, cooldowns and ejections without secrets', async () => {
+    const lines: { fields: unknown; message?: string }[] = [];
+    const record = (fields: unknown, message?: string): void => void lines.push({ fields, message });
+    const logger = { info: record, warn: record, error: record, debug: record };
+    const accounts = ['a', 'b', 'c'].map((name) => chatgptAccount(name));
+    const { pool } = testPool(accounts, { failuresBeforeEject: 1 }, logger);
+    const secret = 'sk-abcdefghijklmnopqrstuvwxyz';
+    await failOn(pool, 'a', 'rate_limited', { retryAfterSeconds: 5 });
+    await failOn(pool, 'b', 'auth_invalid');
+    const lease = await pool.acquire(request);
+    await pool.release(lease, { ok: false, error: new UpstreamError('upstream_error', `bad key ${secret}`) });
+    expect(lines.map((line) => line.message)).toEqual([
+      'account cooling down',
+      'account disabled',
+      'account ejected',
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(secret);
+  });
+
   it('never ejects more than maxEjectShare of a tier', async () => {
     const accounts = ['a', 'b', 'c', 'd'].map((name) => chatgptAccount(name));
     const { pool } = testPool(accounts, { maxEjectShare: 0.5, failuresBeforeEject: 2 });

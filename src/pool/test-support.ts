@@ -16,7 +16,7 @@ import type { AccountPool } from './pool.js';
 import type { AccountProbe } from './probe.js';
 import { createAccountResolver, poolSpecFromConfig } from './resolve-account.js';
 import type { PoolState } from './state.js';
-import type { AcquireRequest, Clock, PoolAccountSpec, PoolOptions } from './types.js';
+import type { AcquireRequest, Clock, PoolAccountSpec, PoolLogger, PoolOptions } from './types.js';
 
 export interface ManualClock extends Clock {
   advance(ms: number): void;
@@ -47,13 +47,18 @@ export interface TestPool {
   clock: ManualClock;
 }
 
-export function testPool(accounts: PoolAccountSpec[], options: Partial<PoolOptions> = {}): TestPool {
+export function testPool(
+  accounts: PoolAccountSpec[],
+  options: Partial<PoolOptions> = {},
+  logger?: PoolLogger,
+): TestPool {
   const clock = manualClock();
   const state = createMemoryPoolState({ clock });
   const pool = createAccountPool({
     state,
     accounts,
     clock,
+    logger,
     options: { queueTimeoutMs: 5000, pollIntervalMs: 60_000, ...options },
   });
   return { pool, state, clock };
