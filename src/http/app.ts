@@ -41,6 +41,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (config.simulated) reply.header('x-upstream-simulator', 'true');
     if (config.server.local_or_wan === 'lan' && !isLocalAddress(request.ip)) {
       throw forbidden('This server only accepts clients on the local network', 'lan_only');
     }
