@@ -27,6 +27,8 @@ import { createTokenService, type TokenService } from './upstream/tokens/index.j
 import { OPENAI_DEFAULT_BASE_URL } from './upstream/openai/defaults.js';
 import type { Provider, UpstreamKind } from './upstream/types.js';
 
+const PROBE_INTERVAL_MS = 5000;
+
 export interface Runtime {
   dispatchers: DispatcherRegistry;
   tokens: TokenService;
@@ -109,6 +111,20 @@ export async function createRuntime({
     logger,
   });
   const accounts = createAccountService({ config, store, registry, pool, providers, resolveAccount });
+  // Ejected accounts come back through a light probe (their model list), not through a user's turn.
+  let probing = false;
+  const probeTimer = setInterval(() => {
+    if (probing) return;
+    probing = true;
+    pool
+      .probeRecovering(async (spec, signal) => {
+        const account = await resolveAccount(spec, signal);
+        await providers[spec.kind].listModels(account, signal);
+      }, AbortSignal.timeout(config.limits.upstream_first_byte_timeout_ms))
+      .catch((error: unknown) => logger.warn({ err: error }, 'account probe failed'))
+      .finally(() => (probing = false));
+  }, PROBE_INTERVAL_MS);
+  probeTimer.unref();
   return {
     dispatchers,
     tokens,
@@ -120,6 +136,7 @@ export async function createRuntime({
     resolveAccount,
     chat,
     async close() {
+      clearInterval(probeTimer);
       pool.close();
       await dispatchers.close();
     },
