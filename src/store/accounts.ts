@@ -41,15 +41,13 @@ export function createAccountQueries(db: Kysely<Database>) {
               updated_at: now,
             })
             .onConflict((oc) =>
-              oc
-                .column('name')
-                .doUpdateSet({
-                  kind: account.kind,
-                  is_plus: account.is_plus,
-                  source: account.source,
-                  settings: account.settings,
-                  updated_at: now,
-                }),
+              oc.column('name').doUpdateSet({
+                kind: account.kind,
+                is_plus: account.is_plus,
+                source: account.source,
+                settings: account.settings,
+                updated_at: now,
+              }),
             )
             .execute();
         }
