@@ -75,7 +75,7 @@ export function startServerProcess(
           output: () => output,
           stop: (signal = 'SIGTERM') =>
             new Promise((res) => {
-              if (child.exitCode !== null) return res(child.exitCode);
+              if (child.exitCode !== null || child.signalCode !== null) return res(child.exitCode);
               child.once('exit', (code) => res(code));
               child.kill(signal);
             }),
