@@ -6,17 +6,13 @@
 import type { AppConfig, AccountConfig } from '../config/types.js';
 import { readAccounts } from '../config/instances.js';
 import { AppError, conflict, notFound } from '../errors.js';
-import {
-  poolSpecFromConfig,
-  type AccountPool,
-  type AccountResolver,
-  type AccountView,
-} from '../pool/index.js';
+import { type AccountPool, type AccountResolver, type AccountView } from '../pool/index.js';
 import type { Store } from '../store/index.js';
 import { describeProxy } from '../upstream/http/index.js';
 import type { Provider, UpstreamKind } from '../upstream/types.js';
 import { isUpstreamError } from '../upstream/types.js';
 import type { AccountRegistry } from './registry.js';
+import { toPoolSpec } from './spec.js';
 
 export interface AccountAdminView extends AccountView {
   source: 'config' | 'runtime';
@@ -102,7 +98,7 @@ export function createAccountService({
       if (registry.get(account.name))
         throw conflict(`An account named '${account.name}' already exists`, 'account_exists');
       await registry.add(account);
-      await pool.addAccount(poolSpecFromConfig(account));
+      await pool.addAccount(toPoolSpec(account, config.models));
       const [view] = (await this.list()).filter((v) => v.name === account.name);
       if (!view) throw new AppError(500, 'internal_error', 'account not visible after adding');
       return view;

@@ -69,10 +69,13 @@ export function modelsFor(
         kinds: [...new Set(serving.map((a) => a.kind))],
       });
   }
+  // A configured route decides for its name (chooseModel does the same), even one filtered out above.
+  const routed = new Set(config.models.map((route) => route.name));
   for (const account of accounts) {
     if (account.kind !== 'openai' || (account.plus && !userPlus)) continue;
     for (const name of account.models ?? [])
-      if (!out.has(name)) out.set(name, { id: name, plus: account.plus, kinds: ['openai'] });
+      if (!routed.has(name) && !out.has(name))
+        out.set(name, { id: name, plus: account.plus, kinds: ['openai'] });
   }
   return [...out.values()];
 }

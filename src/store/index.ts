@@ -23,7 +23,12 @@ export interface Store {
 }
 
 /** Connects, runs pending migrations, and returns the query modules. Nothing else writes SQL. */
-export async function openStore(options: ConnectOptions): Promise<Store> {
+export interface OpenStoreOptions extends ConnectOptions {
+  /** This process's instance id, recorded as the owner of the turns it inserts. */
+  instanceId?: string;
+}
+
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const { db, engine, location } = connect(options);
   try {
     await migrateToLatest(db as Kysely<unknown>);
@@ -38,7 +43,7 @@ export async function openStore(options: ConnectOptions): Promise<Store> {
     users: createUserQueries(db),
     accounts: createAccountQueries(db),
     conversations: createConversationQueries(db),
-    turns: createTurnQueries(db),
+    turns: createTurnQueries(db, { owner: options.instanceId }),
     usage: createUsageQueries(db),
     async ping() {
       await db.selectFrom('users').select('id').limit(1).execute();

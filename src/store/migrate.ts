@@ -1,9 +1,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/001-initial.js';
+import * as turnOwner from './migrations/002-turn-owner.js';
 
 /** Migrations are compiled in (no directory scan), so the built server needs no extra files. */
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
+  '002-turn-owner': turnOwner,
 };
 
 const provider: MigrationProvider = {
@@ -11,8 +13,10 @@ const provider: MigrationProvider = {
 };
 
 /**
- * Brings the schema up to date. Kysely's migrator takes a lock table first, so several
- * processes starting at once run each migration exactly once (the others wait).
+ * Brings the schema up to date. Kysely's migrator holds a lock while it migrates (PostgreSQL:
+ * a session advisory lock, waiting up to an hour; the migrations run in one transaction), so
+ * several processes starting at once run each migration exactly once and the others wait
+ * (proved by migrate.concurrent.test.ts).
  */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   const migrator = new Migrator({ db, provider });

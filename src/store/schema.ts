@@ -87,6 +87,8 @@ export interface TurnsTable {
   created_at: EpochMs;
   first_byte_ms: number | null;
   completed_at: EpochMs | null;
+  /** Instance id of the server process that ran (or runs) the turn; null before migration 002. */
+  owner: string | null;
 }
 
 export interface UsageDailyTable {

@@ -1,0 +1,93 @@
+/**
+ * POST /v1/chat/completions on top of the chat service. Each call is a stored turn: a new
+ * conversation holding the caller's whole message list, or, with `X-Conversation-Id`, the next
+ * turn of a stored conversation (then only the last user message is new).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ChatEvent, ChatInput, ChatResult } from '../../../chat/types.js';
+import type { AppDeps } from '../../deps.js';
+import { clientGoneSignal } from '../../abort.js';
+import { parseInput, requestParams } from '../../input.js';
+import { sendSse, sseFrame } from '../../render/sse.js';
+import { openAiPrincipal } from './auth.js';
+import { conversationHeader, withConversationHeader } from './conversation-header.js';
+import { requireServedModel } from './models.js';
+import {
+  chatCompletion,
+  completionChunk,
+  completionId,
+  knownUsage,
+  openAiErrorBody,
+  openAiFinishReason,
+  unixSeconds,
+  usageChunk,
+  type ChunkContext,
+} from './openai-shapes.js';
+import { chatCompletionBody, lastUserMessage, samplingFrom } from './schemas.js';
+
+export async function finalResult(events: AsyncIterable<ChatEvent>): Promise<ChatResult> {
+  let result: ChatResult | undefined;
+  for await (const event of events) if (event.type === 'done') result = event.result;
+  if (!result) throw new Error('chat ended without a result');
+  return result;
+}
+
+/** Frames of one streamed completion; the role chunk goes first even for an empty reply. */
+function chunkFormatter(model: string, created: number, includeUsage: boolean) {
+  let ctx: ChunkContext | undefined;
+  const open = (turnId: string): { ctx: ChunkContext; first: string } => {
+    if (ctx) return { ctx, first: '' };
+    ctx = { id: completionId(turnId), created, model, includeUsage };
+    return { ctx, first: sseFrame(completionChunk(ctx, { role: 'assistant', content: '' })) };
+  };
+  return (event: ChatEvent): string => {
+    switch (event.type) {
+      case 'start':
+        return open(event.turnId).first;
+      case 'delta':
+        return ctx ? sseFrame(completionChunk(ctx, { content: event.text })) : '';
+      case 'title':
+        return '';
+      case 'done': {
+        const { ctx: done, first } = open(event.result.turnId);
+        const usage = knownUsage(event.result.usage);
+        const finish = completionChunk(done, {}, openAiFinishReason(event.result.finishReason));
+        return first + sseFrame(finish) + (includeUsage && usage ? sseFrame(usageChunk(done, usage)) : '');
+      }
+    }
+  };
+}
+
+export function chatCompletionRoutes({ users, runtime, config }: AppDeps) {
+  return async function routes(app: FastifyInstance): Promise<void> {
+    app.post('/v1/chat/completions', async (request: FastifyRequest, reply: FastifyReply) => {
+      const principal = await openAiPrincipal(request, users);
+      const body = parseInput(chatCompletionBody, requestParams(request));
+      requireServedModel({ config, accounts: runtime.pool.accounts(), model: body.model, principal });
+      const conversationId = conversationHeader(request);
+      const input: ChatInput = {
+        principal,
+        prompt: lastUserMessage(body.messages, 'messages'),
+        // A stored conversation supplies its own history; the caller's list would repeat it.
+        messages: conversationId ? undefined : body.messages,
+        tier: principal.plus ? 'any' : 'free',
+        model: body.model,
+        conversationId,
+        sampling: samplingFrom({ ...body, max_tokens: body.max_completion_tokens ?? body.max_tokens }),
+        via: 'v1',
+        signal: clientGoneSignal(request, reply),
+      };
+      const created = unixSeconds(Date.now());
+      const events = withConversationHeader(runtime.chat.chat(input), reply);
+      if (body.stream) {
+        const frame = chunkFormatter(body.model, created, body.stream_options?.include_usage === true);
+        return sendSse(request, reply, events, {
+          frame,
+          errorFrame: (error) => sseFrame(openAiErrorBody(error)),
+          end: sseFrame('[DONE]'),
+        });
+      }
+      return chatCompletion(await finalResult(events), body.model, created);
+    });
+  };
+}
