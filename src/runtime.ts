@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { createAccountRegistry, type AccountRegistry } from './accounts/registry.js';
 import { createAccountService, type AccountService } from './accounts/service.js';
+import { toPoolSpec } from './accounts/spec.js';
 import { createChatService, type ChatService } from './chat/service.js';
 import type { AppConfig } from './config/types.js';
 import {
@@ -13,10 +14,10 @@ import {
   createCredentialManager,
   createMemoryPoolState,
   createSecretCipher,
-  poolSpecFromConfig,
   type AccountPool,
   type AccountResolver,
   type CredentialManager,
+  type PoolOptions,
   type PoolState,
 } from './pool/index.js';
 import type { Store } from './store/index.js';
@@ -26,6 +27,7 @@ import { createOpenAiProvider } from './upstream/openai/index.js';
 import { createTokenService, type TokenService } from './upstream/tokens/index.js';
 import { OPENAI_DEFAULT_BASE_URL } from './upstream/openai/defaults.js';
 import type { Provider, UpstreamKind } from './upstream/types.js';
+import { countingPoolLogger, createMetrics, instrumentPool, type Metrics } from './metrics/index.js';
 
 const PROBE_INTERVAL_MS = 5000;
 
@@ -40,6 +42,8 @@ export interface Runtime {
   credentials: CredentialManager;
   resolveAccount: AccountResolver;
   chat: ChatService;
+  /** Prometheus metrics (routes, the chat service and the hardening layer record into it). */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -48,11 +52,17 @@ export async function createRuntime({
   store,
   logger,
   poolState,
+  poolOptions,
+  metrics = createMetrics(),
 }: {
   config: AppConfig;
   store: Store;
   logger: Logger;
+  /** Shared state (Redis) when several processes serve; in-process otherwise. */
   poolState?: PoolState;
+  /** Overrides of the pool's timing (e.g. leaseTtlMs from POOL_LEASE_TTL_MS). */
+  poolOptions?: Partial<PoolOptions>;
+  metrics?: Metrics;
 }): Promise<Runtime> {
   const dispatchers = createDispatcherRegistry({
     connectTimeoutMs: config.limits.upstream_connect_timeout_ms,
@@ -69,12 +79,19 @@ export async function createRuntime({
   };
   const cipher = createSecretCipher(config.server.app_secret);
   const registry = await createAccountRegistry({ store, accounts: config.accounts, cipher });
-  const pool = createAccountPool({
-    state: poolState ?? createMemoryPoolState(),
-    accounts: registry.all().map(poolSpecFromConfig),
-    options: { queueTimeoutMs: config.limits.queue_timeout_ms, queueMax: config.limits.queue_max },
-    logger: logger.child({ component: 'pool' }),
-  });
+  const pool = instrumentPool(
+    createAccountPool({
+      state: poolState ?? createMemoryPoolState(),
+      accounts: registry.all().map((account) => toPoolSpec(account, config.models)),
+      options: {
+        queueTimeoutMs: config.limits.queue_timeout_ms,
+        queueMax: config.limits.queue_max,
+        ...poolOptions,
+      },
+      logger: countingPoolLogger(logger.child({ component: 'pool' }), metrics),
+    }),
+    metrics,
+  );
   for (const row of await store.accounts.list()) {
     if (row.disabled === 1) await pool.disable(row.name, row.disabled_reason ?? 'disabled by an admin');
   }
@@ -109,6 +126,7 @@ export async function createRuntime({
     credentials,
     dispatchers,
     logger,
+    metrics,
   });
   const accounts = createAccountService({ config, store, registry, pool, providers, resolveAccount });
   // Ejected accounts come back through a light probe (their model list), not through a user's turn.
@@ -135,6 +153,7 @@ export async function createRuntime({
     credentials,
     resolveAccount,
     chat,
+    metrics,
     async close() {
       clearInterval(probeTimer);
       pool.close();

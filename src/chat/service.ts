@@ -16,12 +16,14 @@ import {
   type FailoverEvent,
 } from '../pool/index.js';
 import type { ConversationRow, Store, TurnRow } from '../store/index.js';
+import type { Metrics, TurnOutcomeLabel } from '../metrics/index.js';
 import type { DispatcherRegistry } from '../upstream/http/index.js';
 import { isUpstreamError, type Provider, type UpstreamKind } from '../upstream/types.js';
 import { loadConversationFor } from './access.js';
 import { messagesForAttempt, titleFromPrompt } from './history.js';
 import { chooseModel, upstreamModel } from './models.js';
 import { hashOwnToken, OWN_TOKEN_ACCOUNT, ownTokenAccount } from './own-token.js';
+import { enforceDailyQuota } from './quota.js';
 import { startTurnRecord, type TurnOutcome } from './recorder.js';
 import { BLANK_PROMPT_REPLY, type ChatEvent, type ChatInput, type ChatResult } from './types.js';
 import { upstreamToAppError } from './upstream-errors.js';
@@ -35,6 +37,8 @@ export interface ChatServiceDeps {
   credentials: CredentialManager;
   dispatchers: DispatcherRegistry;
   logger: Logger;
+  /** Turn outcomes and timings; quota rejections. */
+  metrics?: Pick<Metrics, 'turn' | 'rateLimited'>;
   clock?: () => number;
 }
 
@@ -57,6 +61,9 @@ function checkOrigin(conversation: ConversationRow, accessToken: string | undefi
     );
   }
 }
+
+const roundMs = (ms: number | undefined): number | undefined =>
+  ms === undefined ? undefined : Math.round(ms * 10) / 10;
 
 export function createChatService(deps: ChatServiceDeps) {
   const { config, store, pool, providers, logger } = deps;
@@ -88,6 +95,13 @@ export function createChatService(deps: ChatServiceDeps) {
       return;
     }
     const { principal, accessToken } = input;
+    const log = input.logger ?? logger;
+    await enforceDailyQuota({
+      store,
+      principal,
+      now: startedAt,
+      onRejected: () => deps.metrics?.rateLimited('daily_quota'),
+    });
     const conversation = input.conversationId
       ? await loadConversationFor(store, principal, input.conversationId)
       : undefined;
@@ -208,6 +222,49 @@ export function createChatService(deps: ChatServiceDeps) {
       usage: {} as ChatResult['usage'],
       firstByteMs: null as number | null,
       started: false,
+      // performance.now() marks of the upstream part, for the overhead header and metrics.
+      upstreamStartedAt: null as number | null,
+      upstreamFirstByteMs: undefined as number | undefined,
+      upstreamMs: undefined as number | undefined,
+    };
+    const upstreamEnded = (): void => {
+      if (state.upstreamStartedAt === null || state.upstreamMs !== undefined) return;
+      state.upstreamMs = performance.now() - state.upstreamStartedAt;
+      if (input.timing) input.timing.upstreamMs = state.upstreamMs;
+    };
+    /** The one summary line per turn (on the request's logger, so it carries the request id). */
+    const summarize = (status: TurnOutcomeLabel, errorCode?: string): void => {
+      upstreamEnded();
+      deps.metrics?.turn({
+        account: state.account,
+        kind: state.kind,
+        outcome: status,
+        upstreamFirstByteMs: state.upstreamFirstByteMs,
+      });
+      log.info(
+        {
+          user_id: principal.userId,
+          conversation_id: conversationId,
+          account: state.account,
+          kind: state.kind,
+          model: state.model,
+          via: input.via,
+          status,
+          ...(errorCode !== undefined && { error: errorCode }),
+          parent: parentUsed ? 'yes' : 'no',
+          first_byte_ms: state.firstByteMs,
+          upstream_first_byte_ms: roundMs(state.upstreamFirstByteMs),
+          upstream_ms: roundMs(state.upstreamMs),
+          ms: clock() - startedAt,
+          prompt_chars: input.prompt.length,
+          reply_chars: state.reply.length,
+          ...(state.usage.promptTokens !== undefined && { prompt_tokens: state.usage.promptTokens }),
+          ...(state.usage.completionTokens !== undefined && {
+            completion_tokens: state.usage.completionTokens,
+          }),
+        },
+        'turn',
+      );
     };
     let outcome: TurnOutcome | undefined;
     const outcomeOf = (
@@ -229,6 +286,7 @@ export function createChatService(deps: ChatServiceDeps) {
       for await (const event of stream) {
         switch (event.type) {
           case 'account':
+            state.upstreamStartedAt ??= performance.now();
             state.account = event.name;
             state.kind = event.kind;
             break;
@@ -254,6 +312,8 @@ export function createChatService(deps: ChatServiceDeps) {
             if (!state.started) {
               state.started = true;
               state.firstByteMs = clock() - startedAt;
+              state.upstreamFirstByteMs = performance.now() - (state.upstreamStartedAt ?? performance.now());
+              if (input.timing) input.timing.upstreamFirstByteMs = state.upstreamFirstByteMs;
               yield {
                 type: 'start',
                 conversationId,
@@ -268,6 +328,7 @@ export function createChatService(deps: ChatServiceDeps) {
             break;
         }
       }
+      upstreamEnded();
       const title = conversation?.title ?? state.title ?? titleFromPrompt(input.prompt);
       outcome = outcomeOf('complete');
       await recorder.finish(outcome);
@@ -281,6 +342,8 @@ export function createChatService(deps: ChatServiceDeps) {
         last_upstream_message_id: state.messageId ?? null,
         updated_at: clock(),
       });
+      // Logged before the last events: a client that leaves after them must not lose the line.
+      summarize('complete');
       if (state.title && !conversation?.title) yield { type: 'title', title: state.title };
       const last = turns.at(-1);
       yield {
@@ -302,23 +365,8 @@ export function createChatService(deps: ChatServiceDeps) {
           ...(last && { previous: { prompt: last.prompt, reply: last.reply } }),
         },
       };
-      logger.info(
-        {
-          user_id: principal.userId,
-          conversation_id: conversationId,
-          account: state.account,
-          model: state.model,
-          via: input.via,
-          status: 'complete',
-          parent: parentUsed ? 'yes' : 'no',
-          first_byte_ms: state.firstByteMs,
-          ms: clock() - startedAt,
-          prompt_chars: input.prompt.length,
-          reply_chars: state.reply.length,
-        },
-        'turn',
-      );
     } catch (error) {
+      upstreamEnded();
       const cancelled = input.signal.aborted || (isUpstreamError(error) && error.kind === 'cancelled');
       const appError = isAppError(error)
         ? error
@@ -333,18 +381,7 @@ export function createChatService(deps: ChatServiceDeps) {
       await recorder
         .finish(outcome)
         .catch((e: unknown) => logger.error({ err: e }, 'could not record a failed turn'));
-      logger.info(
-        {
-          user_id: principal.userId,
-          conversation_id: conversationId,
-          account: state.account,
-          via: input.via,
-          status,
-          error: outcome.errorCode,
-          ms: clock() - startedAt,
-        },
-        'turn',
-      );
+      summarize(status, outcome.errorCode);
       throw appError ?? error;
     } finally {
       if (!outcome) {
@@ -352,16 +389,7 @@ export function createChatService(deps: ChatServiceDeps) {
         await recorder
           .finish(outcomeOf('cancelled', { code: 'cancelled', message: 'The client went away' }))
           .catch(() => undefined);
-        logger.info(
-          {
-            user_id: principal.userId,
-            conversation_id: conversationId,
-            account: state.account,
-            via: input.via,
-            status: 'cancelled',
-          },
-          'turn',
-        );
+        summarize('cancelled', 'cancelled');
       }
     }
   }

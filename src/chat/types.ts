@@ -1,3 +1,4 @@
+import type { BaseLogger } from 'pino';
 import type { Principal } from '../users/principal.js';
 import type { ChatMessage, SamplingOptions } from '../upstream/types.js';
 import type { Tier } from '../pool/types.js';
@@ -22,6 +23,20 @@ export interface ChatInput {
   /** Where the turn came from, for logs and metrics. */
   via: 'api' | 'v1' | 'responses' | 'page';
   signal: AbortSignal;
+  /** The request's logger (it carries the request id); default: the service's logger. */
+  logger?: Pick<BaseLogger, 'info' | 'warn' | 'error'>;
+  /** Filled in as the turn runs, for the X-Gateway-Overhead-Ms header. */
+  timing?: TurnTiming;
+}
+
+/** Upstream timings of one turn, in ms (performance.now() differences), set by the chat service. */
+export interface TurnTiming {
+  /** From the first account lease to the first reply text. */
+  upstreamFirstByteMs?: number;
+  /** From the first account lease to the last upstream event (or the failure). */
+  upstreamMs?: number;
+  /** Set by the HTTP layer when it computes the header. */
+  overheadMs?: number;
 }
 
 export type ChatEvent =

@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { migrateToLatest } from '../store/migrate.js';
 import { importUsersJson } from '../users/import.js';
+import { accountsCommand } from './accounts.js';
 import { CliError, loadCliConfig, withUsers } from './context.js';
+import { copyDb } from './copy-db.js';
 import { serve } from './serve.js';
 
 export interface Command {
@@ -110,6 +112,23 @@ export const COMMANDS: Record<string, Command> = {
       if (report.skipped.length > 0) process.exitCode = 3;
     },
   },
+  accounts: {
+    summary: 'List the accounts and their states; --test runs a short turn on each (exit 1 if one fails).',
+    usage: 'accounts [--test] [--json] [--config F] [--data-dir D]',
+    async run(args) {
+      const { values } = parse({
+        args,
+        options: { ...CONFIG_OPTIONS, test: { type: 'boolean' }, json: { type: 'boolean' } },
+      });
+      const { config } = await loadCliConfig(configArgv(values));
+      await accountsCommand({
+        config,
+        test: values.test ?? false,
+        json: values.json ?? false,
+        out: process.stdout,
+      });
+    },
+  },
   'check-config': {
     summary: 'Validate settings.json and print every problem; exit 0 when valid.',
     usage: 'check-config [--config F]',
@@ -120,6 +139,19 @@ export const COMMANDS: Record<string, Command> = {
       console.log(
         `Configuration OK: ${config.accounts.length} account(s), listening on ${config.server.host}:${config.server.port}.`,
       );
+    },
+  },
+  'copy-db': {
+    summary: 'Copy every table to another database (e.g. SQLite → PostgreSQL) and compare counts.',
+    usage:
+      'copy-db --from <sqlite file or data dir | postgres://…> --to <postgres://… | sqlite file> [--force]',
+    async run(args) {
+      const { values } = parse({
+        args,
+        options: { from: { type: 'string' }, to: { type: 'string' }, force: { type: 'boolean' } },
+      });
+      if (!values.from || !values.to) throw new CliError('--from and --to are required', 2);
+      await copyDb({ from: values.from, to: values.to, force: values.force ?? false });
     },
   },
   migrate: {

@@ -103,6 +103,7 @@ export async function loadConfig(input: LoadConfigInput): Promise<LoadedConfig> 
       app_secret: written.app_secret,
       cors_origins: (server.cors_origins ?? []).map((origin) => origin.replace(/\/$/, '')),
       trust_proxy: server.trust_proxy,
+      metrics_allow: (server.metrics_allow ?? []).map((entry) => entry.trim()),
     },
     chatgpt: {
       base_url: openai.base_url,

@@ -33,6 +33,7 @@
  *   openai.user_agent           browser User-Agent sent upstream. default: a desktop Chrome UA
  *   api_server.cors_origins     origins allowed by CORS, e.g. ["https://app.example"]. default []
  *   api_server.trust_proxy      trust X-Forwarded-* from a reverse proxy.   default false
+ *   api_server.metrics_allow    IPs/CIDRs that may read /metrics without the admin key. default []
  *   models                      public model routes [{ name, kinds: ["chatgpt","openai"], plus,
  *                               upstream: { chatgpt: "slug", openai: "slug" } }]; replaces the
  *                               default list (auto, gpt-4o-mini, gpt-4o, gpt-5, o3,
@@ -40,7 +41,9 @@
  *   limits.body_limit_bytes (1048576), limits.request_timeout_ms (120000),
  *   limits.upstream_first_byte_timeout_ms (60000), limits.upstream_idle_timeout_ms (60000),
  *   limits.upstream_connect_timeout_ms (10000), limits.queue_timeout_ms (30000),
- *   limits.queue_max (1000).
+ *   limits.queue_max (1000), limits.max_header_bytes (16384), limits.max_form_fields (1000),
+ *   limits.max_query_params (256), limits.max_json_depth (64), limits.auth_failures_per_minute (20),
+ *   limits.max_concurrent_turns (512), limits.shutdown_grace_ms (10000).
  *
  * Environment: API_HOST, API_PORT, DATA_DIR (default ./data), DATABASE_URL (postgres:// or
  * postgresql://; default: SQLite in DATA_DIR), REDIS_URL (redis:// or rediss://).
@@ -49,12 +52,13 @@
 import { z } from 'zod';
 import type { LimitsConfig, ModelRoute } from './types.js';
 import { PORT_MESSAGE, parsePort } from './flags.js';
+import { parseAllowEntry } from '../metrics/allow-list.js';
 import { PROXY_MESSAGE, isHttpUrl, isOrigin, isProxyUrl, withoutTrailingSlash } from './urls.js';
 
 export const DEFAULT_USER_AGENT =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
 
-export const DEFAULT_LIMITS: LimitsConfig = {
+export const DEFAULT_LIMITS: Required<LimitsConfig> = {
   body_limit_bytes: 1024 * 1024,
   request_timeout_ms: 120_000,
   upstream_first_byte_timeout_ms: 60_000,
@@ -62,6 +66,13 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   upstream_connect_timeout_ms: 10_000,
   queue_timeout_ms: 30_000,
   queue_max: 1000,
+  max_header_bytes: 16 * 1024,
+  max_form_fields: 1000,
+  max_query_params: 256,
+  max_json_depth: 64,
+  auth_failures_per_minute: 20,
+  max_concurrent_turns: 512,
+  shutdown_grace_ms: 10_000,
 };
 
 export const DEFAULT_MODELS: ModelRoute[] = [
@@ -165,6 +176,14 @@ const serverSchema = z.object({
     })
     .nullish(),
   trust_proxy: looseBoolean(false),
+  metrics_allow: z
+    .array(
+      z.string().refine((v) => parseAllowEntry(v) !== undefined, 'must be an IP address or CIDR range'),
+      {
+        error: 'must be a list of IP addresses or CIDR ranges',
+      },
+    )
+    .nullish(),
 });
 
 const baseUrl = (fallback: string) =>

@@ -52,6 +52,8 @@ export interface ServerConfig {
   cors_origins: string[];
   /** Trust X-Forwarded-* from a reverse proxy (for client IP and https detection). */
   trust_proxy: boolean;
+  /** Client IPs/CIDRs that may read /metrics without the admin key (empty: admin key only). */
+  metrics_allow: string[];
 }
 
 export interface ChatGptConfig {
@@ -78,6 +80,22 @@ export interface LimitsConfig {
   queue_timeout_ms: number;
   /** Requests waiting for an account at most. */
   queue_max: number;
+  // Edge limits (docs/SECURITY.md). Optional here so hand-built configs stay valid; the loader
+  // always fills them, and src/http/limits.ts resolveLimits() applies the same defaults.
+  /** Largest request header block, bytes (node's maxHeaderSize; 431 beyond). */
+  max_header_bytes?: number;
+  /** Fields in one urlencoded form body. */
+  max_form_fields?: number;
+  /** Parameters in one query string. */
+  max_query_params?: number;
+  /** Nesting depth of a JSON body. */
+  max_json_depth?: number;
+  /** Failed authentications per client IP per minute before 429. */
+  auth_failures_per_minute?: number;
+  /** Upstream turns (streams) running at once across the server; 503 beyond. */
+  max_concurrent_turns?: number;
+  /** On SIGTERM, how long open streams may run before they are ended with an error event. */
+  shutdown_grace_ms?: number;
 }
 
 export interface AppConfig {

@@ -4,15 +4,18 @@ import formbody from '@fastify/formbody';
 import { forbidden, notFound } from '../errors.js';
 import type { AppDeps } from './deps.js';
 import { sendError } from './errors.js';
+import { createHardening, registerHardening } from './hardening.js';
+import { formParser, httpServerOptions } from './limits.js';
 import { isLocalAddress } from './lan.js';
+import { registerRequestMetrics } from './request-metrics.js';
 import { adminUserRoutes } from './routes/admin/users.js';
-import { healthRoutes } from './routes/health.js';
 import { apiChatRoutes } from './routes/chat/api-chat.js';
 import { conversationRoutes } from './routes/chat/conversations.js';
 import { accessTokenRoutes } from './routes/chat/access-token.js';
 import { clientRoutes } from './routes/chat/clients.js';
 import { adminConversationRoutes } from './routes/admin/conversations.js';
 import { adminAccountRoutes } from './routes/admin/accounts.js';
+import { adminUsageRoutes } from './routes/admin/usage.js';
 import { openAiRoutes } from './routes/v1/index.js';
 import { pageRoutes } from './routes/pages/index.js';
 import { opsRoutes } from './routes/ops/index.js';
@@ -20,13 +23,16 @@ import { opsRoutes } from './routes/ops/index.js';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Builds the whole HTTP app from its dependencies; listening is the caller's business. */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
+  const hardening = createHardening(given);
+  const { deps } = hardening;
   const { config } = deps;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: config.limits.body_limit_bytes,
     requestTimeout: config.limits.request_timeout_ms,
     connectionTimeout: config.limits.request_timeout_ms,
+    http: httpServerOptions(hardening.limits),
     trustProxy: config.server.trust_proxy,
     requestIdHeader: false,
     genReqId: (req) => {
@@ -37,7 +43,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
 
-  await app.register(formbody, { bodyLimit: config.limits.body_limit_bytes });
+  await app.register(formbody, {
+    bodyLimit: config.limits.body_limit_bytes,
+    parser: formParser(hardening.limits),
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -46,6 +55,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       throw forbidden('This server only accepts clients on the local network', 'lan_only');
     }
   });
+
+  registerRequestMetrics(app, deps.runtime.metrics);
+  registerHardening(app, hardening);
 
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) =>
@@ -56,7 +68,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ),
   );
 
-  await app.register(healthRoutes(deps));
   await app.register(adminUserRoutes(deps));
   await app.register(apiChatRoutes(deps));
   await app.register(conversationRoutes(deps));
@@ -64,8 +75,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(clientRoutes(deps));
   await app.register(adminConversationRoutes(deps));
   await app.register(adminAccountRoutes(deps));
+  await app.register(adminUsageRoutes(deps));
   await app.register(openAiRoutes(deps));
-  await app.register(pageRoutes(deps));
+  await app.register(pageRoutes(deps, { sessions: deps.sessionStore }));
   await app.register(opsRoutes(deps));
   return app;
 }

@@ -8,6 +8,7 @@ import { AppError, forbidden, unauthorized } from '../errors.js';
 import type { UserService } from '../users/service.js';
 import type { Principal } from '../users/principal.js';
 import { credentialFrom, requestParams } from './input.js';
+import { enforceUserRate } from './rate-limit.js';
 
 const firstString = (value: unknown): string | undefined => {
   const v = Array.isArray(value) ? value[0] : value;
@@ -15,6 +16,12 @@ const firstString = (value: unknown): string | undefined => {
 };
 
 export async function authenticateUser(request: FastifyRequest, users: UserService): Promise<Principal> {
+  const principal = await identifyUser(request, users);
+  await enforceUserRate(request, principal);
+  return principal;
+}
+
+async function identifyUser(request: FastifyRequest, users: UserService): Promise<Principal> {
   const params = requestParams(request);
   const clientKey = firstString(params.client);
   if (clientKey) return actingForUser(users, clientKey, params);

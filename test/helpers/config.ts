@@ -14,6 +14,7 @@ export function testConfig(overrides: Partial<AppConfig> & { dataDir: string }):
       app_secret: 'test-app-secret-0123456789abcdefghijklmnopqrstuvwxyz',
       cors_origins: [],
       trust_proxy: false,
+      metrics_allow: [],
     },
     chatgpt: {
       base_url: 'http://127.0.0.1:9/backend-api',

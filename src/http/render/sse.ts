@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
 import { toAppError } from '../errors.js';
+import { streamOverheadHeader, trackOpenStream } from '../request-metrics.js';
 
 export interface SseFormat<E> {
   /** Text of the SSE frame(s) for an event ('' to skip it). */
@@ -31,7 +32,13 @@ export async function sendSse<E>(
   let started = false;
   const write = async (text: string) => {
     if (!text || raw.destroyed) return;
-    if (!raw.write(text)) await Promise.race([once(raw, 'drain'), once(raw, 'close')]);
+    if (raw.write(text)) return;
+    // The listener of the event that did not happen must go too, or each blocked write leaks one.
+    const settled = new AbortController();
+    await Promise.race([
+      once(raw, 'drain', { signal: settled.signal }),
+      once(raw, 'close', { signal: settled.signal }),
+    ]).finally(() => settled.abort());
   };
   const iterator = events[Symbol.asyncIterator]();
   try {
@@ -41,12 +48,14 @@ export async function sendSse<E>(
       if (!started) {
         started = true;
         reply.hijack();
+        trackOpenStream(request, reply);
         raw.writeHead(200, {
           'content-type': 'text/event-stream; charset=utf-8',
           'cache-control': 'no-cache, no-transform',
           connection: 'keep-alive',
           'x-accel-buffering': 'no',
           'x-request-id': String(request.id),
+          ...streamOverheadHeader(request, reply),
           ...corsHeaders(reply),
         });
       }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../deps.js';
 import { credentialFrom, flag, parseInput, requestParams, text } from '../../input.js';
 import type { Principal } from '../../../users/principal.js';
+import type { UserService } from '../../../users/service.js';
 
 const userId = z.string().trim().min(1).max(128);
 const limitsSchema = z
@@ -39,32 +40,44 @@ const updateUserSchema = z.object({
   limits: limitsSchema.optional(),
 });
 
+/**
+ * The original's add-user call (JSON answer). Exported because `GET /admin/add-user` lives with
+ * the pages: without `userid` a browser gets the add-user form, scripts still get this.
+ */
+export function createAddUserHandler(users: UserService) {
+  return async (request: FastifyRequest) => {
+    const principal = await users.requireAdmin(credentialFrom(request, 'admin'));
+    const input = parseInput(addUserSchema, requestParams(request));
+    const { user, apiKey } = await users.addUser(
+      {
+        userId: input.userid,
+        username: input.username ?? input.userid,
+        plus: input.plus,
+        admin: input.is_admin,
+        client: input.is_client,
+        limits: input.limits,
+      },
+      principal.userId,
+    );
+    request.log.info({ user_id: user.user_id, by: principal.userId }, 'user added');
+    return { status: 'success', message: 'User added', api_key: apiKey, user };
+  };
+}
+
 export function adminUserRoutes({ users }: AppDeps) {
   return async function routes(app: FastifyInstance): Promise<void> {
     const requireAdmin = (request: FastifyRequest): Promise<Principal> =>
       users.requireAdmin(credentialFrom(request, 'admin'));
 
-    const addUser = async (request: FastifyRequest) => {
-      const principal = await requireAdmin(request);
-      const input = parseInput(addUserSchema, requestParams(request));
-      const { user, apiKey } = await users.addUser(
-        {
-          userId: input.userid,
-          username: input.username ?? input.userid,
-          plus: input.plus,
-          admin: input.is_admin,
-          client: input.is_client,
-          limits: input.limits,
-        },
-        principal.userId,
-      );
-      request.log.info({ user_id: user.user_id, by: principal.userId }, 'user added');
-      return { status: 'success', message: 'User added', api_key: apiKey, user };
-    };
-
-    for (const url of ['/admin/add-user', '/api/admin/add-user']) {
-      app.route({ method: ['GET', 'POST'], url, config: { errorFormat: 'json' }, handler: addUser });
-    }
+    const addUser = createAddUserHandler(users);
+    app.route({
+      method: ['GET', 'POST'],
+      url: '/api/admin/add-user',
+      config: { errorFormat: 'json' },
+      handler: addUser,
+    });
+    // GET /admin/add-user is registered by the pages (src/http/routes/pages/admin-users.ts).
+    app.post('/admin/add-user', { config: { errorFormat: 'json' } }, addUser);
     app.post('/api/admin/users', addUser);
 
     app.get('/api/admin/users', async (request) => {

@@ -9,6 +9,7 @@ import { clientGoneSignal } from '../../abort.js';
 import { authenticateUser } from '../../auth.js';
 import { parseInput, requestParams } from '../../input.js';
 import { renderMarkdown } from '../../render/markdown.js';
+import { chatContext } from '../../request-metrics.js';
 import { sendSse, sseFrame } from '../../render/sse.js';
 import { presentChatResult } from './present.js';
 import { chatParams } from './schema.js';
@@ -36,6 +37,7 @@ export function apiChatRoutes({ users, runtime, config }: AppDeps) {
         userPlus: params.user_plus,
         via: 'api',
         signal: clientGoneSignal(request, reply),
+        ...chatContext(request),
       });
       if (params.stream) {
         return sendSse(request, reply, events, {

@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../deps.js';
+import { healthRoutes } from './health.js';
+import { metricsRoutes } from './metrics.js';
 
-// Placeholder: filled in by the issue that owns this area.
-export function opsRoutes(_deps: AppDeps) {
-  return async function routes(_app: FastifyInstance): Promise<void> {};
+/** Operations: /healthz, /readyz, /metrics. */
+export function opsRoutes(deps: AppDeps) {
+  return async function routes(app: FastifyInstance): Promise<void> {
+    await app.register(healthRoutes(deps));
+    await app.register(metricsRoutes(deps));
+  };
 }

@@ -1,0 +1,165 @@
+/**
+ * Our server, built for production (tsc → dist/) and started as `node dist/src/cli/main.js
+ * serve` on a temp settings.json and a temp SQLite data dir, logging at info level to a file.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freePort } from '../test/helpers/ports.js';
+import { spawnService, waitForHttp, type ChildService } from './children.js';
+import type { CleanupRegistry } from './cleanup.js';
+
+export interface OursProcess {
+  service: ChildService;
+  url: string;
+  /** A plus user's API key created through the admin API. */
+  userKey: string;
+}
+
+export interface OursInput {
+  repoRoot: string;
+  workDir: string;
+  cleanup: CleanupRegistry;
+  /** The fast simulator (OpenAI and ChatGPT accounts). */
+  sim: { url: string; openaiBaseUrl: string; chatgptBaseUrl: string };
+  /** The slow-stream simulator, served under the model name `gpt-4o`. */
+  slowSim?: { openaiBaseUrl: string };
+  simApiKey: string;
+  chatgptTokens: string[];
+}
+
+const ADMIN_KEY = 'cas_admin_bench_0123456789abcdefghijklmnopqrstuvwxyz';
+export const FAST_MODEL = 'gpt-4o-mini';
+export const SLOW_MODEL = 'gpt-4o';
+/** High enough that no benchmark case queues for an account (Portkey has no such limit). */
+const FAST_CONCURRENCY = 256;
+const SLOW_CONCURRENCY = 1100;
+
+/** True when dist/ was built after the last change to any file under src/. */
+export function buildIsFresh(repoRoot: string): boolean {
+  const buildInfo = join(repoRoot, 'dist', '.tsbuildinfo');
+  if (!existsSync(buildInfo) || !existsSync(join(repoRoot, 'dist', 'src', 'cli', 'main.js'))) return false;
+  const builtAt = statSync(buildInfo).mtimeMs;
+  const newer = (dir: string): boolean =>
+    readdirSync(dir, { withFileTypes: true }).some((entry) => {
+      const path = join(dir, entry.name);
+      // A directory's own time covers files added or removed in it.
+      return statSync(path).mtimeMs > builtAt || (entry.isDirectory() && newer(path));
+    });
+  const src = join(repoRoot, 'src');
+  return statSync(src).mtimeMs <= builtAt && !newer(src);
+}
+
+/** `npm run build`; a failed type check still leaves usable output when dist/ was emitted. */
+export async function buildOurs(repoRoot: string, log: (line: string) => void): Promise<void> {
+  if (buildIsFresh(repoRoot)) {
+    log('dist/ is newer than src/: skipping the build');
+    return;
+  }
+  const output: string[] = [];
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn('npm', ['run', 'build', '--silent'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    child.once('error', () => resolve(-1));
+    child.once('exit', (exitCode) => resolve(exitCode ?? -1));
+  });
+  if (code === 0) return;
+  const entry = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+  const summary = output.join('').trim().split('\n').slice(0, 8).join('\n');
+  if (!existsSync(entry)) throw new Error(`npm run build failed and left no ${entry}:\n${summary}`);
+  log(`warning: npm run build exited ${code}; using the emitted dist/ anyway:\n${summary}`);
+}
+
+export function oursSettings(input: OursInput): Record<string, unknown> {
+  const instances: Record<string, unknown>[] = [
+    {
+      name: 'bench-openai',
+      kind: 'openai',
+      api_key: input.simApiKey,
+      base_url: input.sim.openaiBaseUrl,
+      models: [FAST_MODEL],
+      max_concurrency: FAST_CONCURRENCY,
+    },
+    ...input.chatgptTokens.map((token, index) => ({
+      name: `bench-chatgpt-${index + 1}`,
+      kind: 'chatgpt',
+      access_token: token,
+    })),
+  ];
+  if (input.slowSim) {
+    instances.push({
+      name: 'bench-openai-slow',
+      kind: 'openai',
+      api_key: input.simApiKey,
+      base_url: input.slowSim.openaiBaseUrl,
+      models: [SLOW_MODEL],
+      max_concurrency: SLOW_CONCURRENCY,
+    });
+  }
+  return {
+    openai: {
+      base_url: input.sim.chatgptBaseUrl,
+      auth_base_url: input.sim.url,
+      oauth_token_url: `${input.sim.url}/oauth/token`,
+      instances,
+    },
+    api_server: { host: '127.0.0.1', admin_api_key: ADMIN_KEY, local_or_wan: 'wan' },
+    // The memory case holds 1,000 turns open at once (the default cap is 512).
+    limits: { max_concurrent_turns: SLOW_CONCURRENCY },
+    // OpenAI model names go to the OpenAI-kind accounts only, so /v1 never lands on a web account.
+    models: [
+      { name: 'auto', kinds: ['chatgpt'], plus: false },
+      { name: 'text-davinci-002-render-sha', kinds: ['chatgpt'], plus: false },
+      { name: FAST_MODEL, kinds: ['openai'], plus: false },
+      { name: SLOW_MODEL, kinds: ['openai'], plus: false },
+    ],
+  };
+}
+
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', NODE_ENV: 'production' };
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'API_HOST', 'API_PORT', 'DATA_DIR']) delete env[name];
+  return env;
+}
+
+export async function startOurs(input: OursInput): Promise<OursProcess> {
+  const dataDir = join(input.workDir, 'ours-data');
+  await mkdir(dataDir, { recursive: true });
+  const configPath = join(input.workDir, 'settings.json');
+  await writeFile(configPath, JSON.stringify(oursSettings(input), null, 2), { mode: 0o600 });
+  const port = await freePort();
+  const service = spawnService({
+    name: 'ours',
+    command: process.execPath,
+    args: [
+      join(input.repoRoot, 'dist', 'src', 'cli', 'main.js'),
+      'serve',
+      '--config',
+      configPath,
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+    ],
+    cwd: input.workDir,
+    env: childEnv(),
+    logFile: join(input.workDir, 'ours.log'),
+    cleanup: input.cleanup,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp({ url: `${url}/healthz`, service, timeoutMs: 20_000 });
+  const response = await fetch(
+    `${url}/api/admin/add-user?admin=${ADMIN_KEY}&userid=bench&username=bench&plus=true`,
+    { signal: AbortSignal.timeout(10_000) },
+  );
+  const body = (await response.json()) as { api_key?: unknown };
+  if (!response.ok || typeof body.api_key !== 'string') {
+    throw new Error(`ours: add-user answered ${response.status}, no api_key`);
+  }
+  return { service, url, userKey: body.api_key };
+}

@@ -1,0 +1,81 @@
+/** Command-line flags → what to run and for how long (`--quick` < 1 min, full < 10 min). */
+import { parseArgs } from 'node:util';
+import type { TargetName } from './targets.js';
+
+export interface BenchPlan {
+  mode: 'quick' | 'full';
+  targets: TargetName[];
+  /** Load on each target before its first measurement (Node needs ~10 s to reach full speed). */
+  warmupSec: number;
+  caseSec: number;
+  /** Measured runs per case, alternating targets within each round. */
+  rounds: number;
+  connections: number[];
+  apiChatConnections: number[];
+  /** Sequential streamed requests per target for the first-byte time. */
+  firstByteCount: number;
+  firstByteBatch: number;
+  slowStreams: { count: number; holdMs: number; openTimeoutMs: number; chunkDelayMs: number };
+}
+
+export const USAGE = `Usage: npm run bench -- [--quick] [--targets direct,ours,portkey]
+  --quick     short runs (under a minute); the full run takes a few minutes
+  --targets   which targets to measure (default: all three)`;
+
+const ALL_TARGETS: TargetName[] = ['direct', 'ours', 'portkey'];
+
+export function parsePlan(argv: string[]): BenchPlan | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      targets: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const targets = parseTargets(values.targets);
+  const slow = { count: 1000, chunkDelayMs: 2000 };
+  if (values.quick) {
+    return {
+      mode: 'quick',
+      targets,
+      warmupSec: 2,
+      caseSec: 0.75,
+      rounds: 1,
+      connections: [1, 16, 64],
+      apiChatConnections: [1, 16],
+      firstByteCount: 40,
+      firstByteBatch: 20,
+      slowStreams: { ...slow, holdMs: 1000, openTimeoutMs: 10_000 },
+    };
+  }
+  return {
+    mode: 'full',
+    targets,
+    warmupSec: 10,
+    caseSec: 5,
+    rounds: 2,
+    connections: [1, 16, 64],
+    apiChatConnections: [1, 16],
+    firstByteCount: 300,
+    firstByteBatch: 50,
+    slowStreams: { ...slow, holdMs: 5000, openTimeoutMs: 30_000 },
+  };
+}
+
+export function parseTargets(text: string | undefined): TargetName[] {
+  if (text === undefined) return [...ALL_TARGETS];
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of names) {
+    if (!(ALL_TARGETS as string[]).includes(name)) {
+      throw new Error(`unknown target "${name}" (use ${ALL_TARGETS.join(', ')})`);
+    }
+  }
+  if (names.length === 0) throw new Error('--targets needs at least one target');
+  return ALL_TARGETS.filter((name) => names.includes(name));
+}

@@ -1,0 +1,249 @@
+/**
+ * The pages over plain HTTP (no browser, no JavaScript): forms work, CSRF refuses cross-site
+ * posts (row 12), the session cookie behaves (row 14), keys stay out of URLs, admin pages need
+ * an admin, and the demo banner shows.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulatedReply } from '../../../../test/upstream-sim/index.js';
+import { testConfig } from '../../../../test/helpers/config.js';
+import { startStack, type Stack } from '../../../../test/helpers/stack.js';
+import { DEMO_BANNER } from '../../views/layout.js';
+import { createPageClient, csrfTokenIn } from './test-support.js';
+
+const sessionCookie = (lines: string[]) => lines.find((l) => l.startsWith('cas_session='));
+
+describe('pages over plain HTTP', () => {
+  let stack: Stack;
+  let aliceKey: string;
+
+  beforeAll(async () => {
+    stack = await startStack({ accounts: [{ name: 'free-1' }], config: { simulated: true } });
+    aliceKey = await stack.addUser('alice');
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('redirects / to /chat and shows the demo banner on every page', async () => {
+    const client = createPageClient(stack.url);
+    const root = await client.get('/');
+    expect(root.status).toBe(302);
+    expect(root.headers.location).toBe('/chat');
+    for (const path of ['/chat', '/signin', '/access-token', '/admin/add-user']) {
+      const page = await client.get(path);
+      expect(page.status, path).toBe(200);
+      expect(page.text, path).toContain(DEMO_BANNER);
+      expect(page.headers['cache-control'], path).toBe('no-store');
+    }
+  });
+
+  it('posts the chat form without JavaScript and renders the reply as Markdown', async () => {
+    const client = createPageClient(stack.url);
+    const res = await client.submit('/chat', '/chat', { user: aliceKey, prompt: 'Hello' });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<p>Simulated reply 0 to: Hello</p>');
+    expect(res.text).toContain('<strong>bold</strong>');
+    expect(res.text).toContain(`<pre class="reply-source">${simulatedReply('Hello', 0)}</pre>`);
+    // The conversation is listed and can be continued; no link carries the key.
+    expect(res.text).toMatch(/<ul id="conversation-list">\s*<li>\s*<a\s+href="\/chat\?conversation_id=/);
+    expect(res.text).not.toMatch(new RegExp(`href="[^"]*${aliceKey}`));
+    const conversationId = /name="conversation_id"\s+type="text"\s+value="([^"]+)"/.exec(res.text)?.[1];
+    expect(conversationId).toBeTruthy();
+    const next = await client.post('/chat', {
+      _csrf: csrfTokenIn(res.text),
+      _form: '1',
+      pretty: 'true',
+      reply_only: 'true',
+      user: aliceKey,
+      prompt: 'Again',
+      conversation_id: conversationId ?? '',
+    });
+    expect(next.status).toBe(200);
+    expect(next.text).toContain('Simulated reply 1 to: Again');
+    expect(next.text).toContain('<p class="prompt">Hello</p>');
+  });
+
+  it('prefills the form from ?user= and ?access_token= as the original did', async () => {
+    const client = createPageClient(stack.url);
+    const page = await client.get(`/chat?user=${aliceKey}&access_token=my-token`);
+    expect(page.text).toMatch(new RegExp(`name="user"\\s+type="password"\\s+value="${aliceKey}"`));
+    expect(page.text).toMatch(/name="access_token"\s+type="password"\s+value="my-token"/);
+  });
+
+  it.each([
+    '/chat',
+    '/chat/stream',
+    '/signin',
+    '/signout',
+    '/access-token',
+    '/recall/delete',
+    '/admin/users/add',
+    '/admin/users/rotate',
+    '/admin/accounts/add',
+    '/admin/accounts/action',
+  ])('refuses a cross-site POST to %s (no CSRF token) with 403', async (path) => {
+    const before = stack.sim.log.length;
+    const client = createPageClient(stack.url);
+    const res = await client.post(
+      path,
+      { user: aliceKey, admin: stack.adminKey, key: aliceKey, prompt: 'x', userid: 'eve', name: 'x' },
+      { origin: 'https://evil.example' },
+    );
+    expect(res.status).toBe(403);
+    expect(stack.sim.log.length).toBe(before);
+  });
+
+  it('refuses a forged or borrowed CSRF token', async () => {
+    const victim = createPageClient(stack.url);
+    const attacker = createPageClient(stack.url);
+    await victim.get('/chat');
+    const attackerToken = csrfTokenIn((await attacker.get('/chat')).text);
+    const borrowed = await victim.post('/chat', { _csrf: attackerToken, user: aliceKey, prompt: 'x' });
+    expect(borrowed.status).toBe(403);
+    const forged = await victim.post('/chat', { _csrf: 'forged-token', user: aliceKey, prompt: 'x' });
+    expect(forged.status).toBe(403);
+    await expect(stack.server.server.store.users.findById('eve')).resolves.toBeUndefined();
+  });
+
+  it('starts a session with a new HttpOnly SameSite cookie and ends it at sign-out', async () => {
+    const client = createPageClient(stack.url);
+    const first = await client.signIn(aliceKey);
+    expect(first.status).toBe(303);
+    expect(first.headers.location).toBe('/chat');
+    const line = sessionCookie(first.setCookies) ?? '';
+    expect(line).toMatch(/HttpOnly/);
+    expect(line).toMatch(/SameSite=Lax/);
+    expect(line).not.toMatch(/Secure/);
+    expect(line).not.toContain(aliceKey);
+    const firstId = client.jar.get('cas_session');
+    expect((await client.get('/chat')).text).toContain('Signed in as <strong>alice</strong>');
+
+    await client.signIn(aliceKey);
+    const secondId = client.jar.get('cas_session');
+    expect(secondId).not.toBe(firstId);
+    const stale = await client.get('/chat', { cookie: `cas_session=${firstId}` });
+    expect(stale.text).not.toContain('Signed in as');
+
+    const out = await client.submit('/chat', '/signout', {});
+    expect(out.status).toBe(303);
+    expect(client.jar.has('cas_session')).toBe(false);
+    const replayed = await client.get('/chat', { cookie: `cas_session=${secondId}` });
+    expect(replayed.text).not.toContain('Signed in as');
+  });
+
+  it('answers a wrong key at sign-in with 401 and never redirects off-site', async () => {
+    const client = createPageClient(stack.url);
+    const wrong = await client.signIn('cas_not-a-real-key');
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('Invalid key');
+    const page = await client.get('/signin?next=//evil.example/x');
+    const res = await client.post('/signin', {
+      _csrf: csrfTokenIn(page.text),
+      key: aliceKey,
+      next: '//evil.example/x',
+    });
+    expect(res.headers.location).toBe('/chat');
+  });
+
+  it('ends the session when the key is rotated', async () => {
+    const bobKey = await stack.addUser('bob');
+    const client = createPageClient(stack.url);
+    await client.signIn(bobKey);
+    expect((await client.get('/chat')).text).toContain('Signed in as');
+    const rotated = await stack.call('/api/admin/users/bob/rotate-key', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.adminKey}` },
+    });
+    expect(rotated.status).toBe(200);
+    expect((await client.get('/chat')).text).not.toContain('Signed in as');
+  });
+
+  it('keeps /admin/add-user: a form for browsers, JSON for scripts', async () => {
+    const form = await stack.call('/admin/add-user', { headers: { accept: 'text/html' } });
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('name="userid"');
+    expect(form.text).toMatch(/name="admin"\s+type="password"/);
+    const json = await stack.call(`/admin/add-user?admin=${stack.adminKey}&userid=carol&username=Carol`);
+    expect(json.json).toMatchObject({ status: 'success', message: 'User added' });
+    const missing = await stack.call(`/admin/add-user?admin=${stack.adminKey}`);
+    expect(missing.status).toBe(400);
+    expect(missing.json).toMatchObject({ status: 'error' });
+
+    // The form with the admin key typed in (no session) adds the user and shows the key once.
+    const client = createPageClient(stack.url);
+    const added = await client.submit('/admin/add-user', '/admin/users/add', {
+      admin: stack.adminKey,
+      userid: 'dave',
+    });
+    expect(added.status).toBe(200);
+    const key = /id="new-api-key">([^<]+)</.exec(added.text)?.[1] ?? '';
+    expect(key).toMatch(/^cas_/);
+    await expect(stack.server.server.users.authenticate(key)).resolves.toMatchObject({ userId: 'dave' });
+  });
+
+  it('admin pages: sign-in first, 403 for a non-admin even with a valid token', async () => {
+    const anonymous = createPageClient(stack.url);
+    const redirect = await anonymous.get('/admin/users?admin=secret-looking');
+    expect(redirect.status).toBe(303);
+    expect(redirect.headers.location).toBe('/signin?next=%2Fadmin%2Fusers');
+
+    const user = createPageClient(stack.url);
+    await user.signIn(aliceKey);
+    expect((await user.get('/admin')).status).toBe(403);
+    const post = await user.submit('/chat', '/admin/users/add', { userid: 'mallory' });
+    expect(post.status).toBe(403);
+    await expect(stack.server.server.store.users.findById('mallory')).resolves.toBeUndefined();
+  });
+
+  it('serves its own assets and pages without inline script or style', async () => {
+    const client = createPageClient(stack.url);
+    const page = await client.get('/chat');
+    const css = /href="(\/assets\/app\.css\?v=[0-9a-f]+)"/.exec(page.text)?.[1] ?? '';
+    const js = /src="(\/assets\/app\.js\?v=[0-9a-f]+)"/.exec(page.text)?.[1] ?? '';
+    expect((await client.get(css)).headers['content-type']).toContain('text/css');
+    const script = await client.get(js);
+    expect(script.headers['content-type']).toContain('javascript');
+    expect(script.headers['cache-control']).toContain('immutable');
+    expect(script.text).toContain('AbortController');
+    expect(page.text).not.toMatch(/<script(?![^>]*\ssrc=)/);
+    expect(page.text).not.toMatch(/\sstyle=/);
+    expect(page.text).not.toMatch(/\son[a-z]+=/);
+  });
+
+  it('shows access-token failures as an HTML error without echoing the token', async () => {
+    const client = createPageClient(stack.url);
+    await client.signIn(aliceKey);
+    const res = await client.submit('/access-token', '/access-token', {
+      method: 'session',
+      session_token: 'sess-unknown-secret-value',
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.text).toMatch(/Request id/);
+    expect(res.text).not.toContain('sess-unknown-secret-value');
+    expect(stack.server.logText()).not.toContain('sess-unknown-secret-value');
+  });
+});
+
+describe('pages behind an https reverse proxy', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      config: { server: { ...testConfig({ dataDir: '' }).server, trust_proxy: true } },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('marks the session and CSRF cookies Secure', async () => {
+    const key = await stack.addUser('erin');
+    const client = createPageClient(stack.url);
+    const https = { 'x-forwarded-proto': 'https' };
+    const page = await client.get('/signin', https);
+    expect(page.setCookies.find((l) => l.startsWith('cas_csrf='))).toMatch(/; Secure/);
+    const res = await client.post('/signin', { _csrf: csrfTokenIn(page.text), key }, https);
+    expect(res.status).toBe(303);
+    expect(sessionCookie(res.setCookies)).toMatch(/; Secure/);
+  });
+});

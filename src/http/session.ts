@@ -1,0 +1,162 @@
+/**
+ * Browser sessions for the pages. A session holds the user id and a hash of the key that
+ * started it (never the key), so rotating or removing that key, or disabling the user, ends
+ * the session at once. Storage sits behind SessionStore; memory now, a shared one later.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hashApiKey } from '../auth/keys.js';
+import type { Store } from '../store/index.js';
+import { parseLimits } from '../users/presenter.js';
+import { ADMIN_USER_ID, type Principal } from '../users/principal.js';
+
+export interface SessionData {
+  userId: string;
+  /** SHA-256 of the key used to sign in, to notice a rotated or revoked key. */
+  keyHash: string;
+  createdAt: number;
+}
+
+export interface SessionStore {
+  get(id: string): Promise<SessionData | undefined>;
+  set(id: string, data: SessionData, ttlMs: number): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+/** In-process sessions with a TTL and a size bound (oldest dropped first). */
+export function createMemorySessionStore(
+  options: { clock?: () => number; maxEntries?: number } = {},
+): SessionStore {
+  const clock = options.clock ?? Date.now;
+  const maxEntries = options.maxEntries ?? 10_000;
+  const entries = new Map<string, { data: SessionData; expiresAt: number }>();
+  const sweep = () => {
+    const now = clock();
+    for (const [id, entry] of entries) if (entry.expiresAt <= now) entries.delete(id);
+    while (entries.size >= maxEntries) {
+      const oldest = entries.keys().next();
+      if (oldest.done) break;
+      entries.delete(oldest.value);
+    }
+  };
+  return {
+    async get(id) {
+      const entry = entries.get(id);
+      if (!entry) return undefined;
+      if (entry.expiresAt <= clock()) {
+        entries.delete(id);
+        return undefined;
+      }
+      return entry.data;
+    },
+    async set(id, data, ttlMs) {
+      if (entries.size >= maxEntries) sweep();
+      entries.delete(id);
+      entries.set(id, { data, expiresAt: clock() + ttlMs });
+    },
+    async delete(id) {
+      entries.delete(id);
+    },
+  };
+}
+
+export const SESSION_COOKIE = 'cas_session';
+const DEFAULT_TTL_MS = 12 * 3600 * 1000;
+
+/** The store is keyed by a hash of the cookie value, so a leaked store dump holds no live ids. */
+const storeKey = (sessionId: string): string => createHash('sha256').update(sessionId).digest('hex');
+
+export interface BrowserSessionsOptions {
+  store: Store;
+  sessions: SessionStore;
+  adminApiKey: string;
+  ttlMs?: number;
+  clock?: () => number;
+}
+
+export function createBrowserSessions(options: BrowserSessionsOptions) {
+  const { store, sessions } = options;
+  const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
+  const clock = options.clock ?? Date.now;
+  const adminKeyHash = hashApiKey(options.adminApiKey);
+
+  const cookieOf = (request: FastifyRequest): string | undefined => {
+    const value = request.cookies[SESSION_COOKIE];
+    return value && /^[A-Za-z0-9_-]{20,100}$/.test(value) ? value : undefined;
+  };
+
+  async function principalFor(data: SessionData): Promise<Principal | undefined> {
+    if (data.userId === ADMIN_USER_ID) {
+      if (data.keyHash !== adminKeyHash) return undefined;
+      return {
+        userId: ADMIN_USER_ID,
+        username: 'admin',
+        plus: true,
+        admin: true,
+        client: false,
+        via: 'admin_key',
+        limits: {},
+      };
+    }
+    const user = await store.users.findById(data.userId);
+    if (!user || user.disabled === 1) return undefined;
+    if (!(await store.users.activeKeyHashes(user.id)).includes(data.keyHash)) return undefined;
+    return {
+      userId: user.id,
+      username: user.username,
+      plus: user.is_plus === 1,
+      admin: user.is_admin === 1,
+      client: user.is_client === 1,
+      via: 'user_key',
+      limits: parseLimits(user.limits),
+    };
+  }
+
+  return {
+    /** The signed-in principal, or undefined (no cookie, expired, or the key no longer valid). */
+    async principal(request: FastifyRequest): Promise<Principal | undefined> {
+      const id = cookieOf(request);
+      if (!id) return undefined;
+      const data = await sessions.get(storeKey(id));
+      if (!data) return undefined;
+      const principal = await principalFor(data);
+      if (!principal) await sessions.delete(storeKey(id));
+      return principal;
+    },
+
+    /** Starts a session with a NEW id (any previous one is dropped) and sets the cookie. */
+    async start(request: FastifyRequest, reply: FastifyReply, input: { userId: string; key: string }) {
+      const previous = cookieOf(request);
+      if (previous) await sessions.delete(storeKey(previous));
+      const id = randomBytes(32).toString('base64url');
+      await sessions.set(
+        storeKey(id),
+        { userId: input.userId, keyHash: hashApiKey(input.key), createdAt: clock() },
+        ttlMs,
+      );
+      reply.setCookie(SESSION_COOKIE, id, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: 'auto',
+        maxAge: Math.floor(ttlMs / 1000),
+      });
+    },
+
+    /** Invalidates the session server-side and clears the cookie. */
+    async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const id = cookieOf(request);
+      if (id) await sessions.delete(storeKey(id));
+      reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' });
+    },
+  };
+}
+
+export type BrowserSessions = ReturnType<typeof createBrowserSessions>;
+
+/**
+ * What CSRF tokens are bound to: the session cookie as sent (never empty, which the token
+ * library refuses). Signing in or out changes it, so older tokens stop working.
+ */
+export const csrfUserInfo = (request: FastifyRequest): string =>
+  `session:${request.cookies[SESSION_COOKIE] ?? ''}`;

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatService } from '../chat/service.js';
+import type { ChatEvent, ChatInput } from '../chat/types.js';
+import { createTurnGate } from './turn-gate.js';
+
+/** A chat service whose turns wait until released or aborted. */
+function fakeChat() {
+  const releases: (() => void)[] = [];
+  const service = {
+    async *chat(input: ChatInput): AsyncGenerator<ChatEvent, void, undefined> {
+      yield { type: 'delta', text: 'x' };
+      await new Promise<void>((resolve, reject) => {
+        releases.push(resolve);
+        input.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+      });
+    },
+  } as unknown as ChatService;
+  return { service, releaseAll: () => releases.splice(0).forEach((r) => r()) };
+}
+
+const input = () => ({ signal: new AbortController().signal }) as ChatInput;
+
+async function drainAll(events: AsyncGenerator<ChatEvent>): Promise<unknown> {
+  try {
+    for await (const _ of events);
+    return 'done';
+  } catch (error) {
+    return error;
+  }
+}
+
+describe('turn gate', () => {
+  it('refuses turns past the cap with 503 + Retry-After, and frees the slot when a turn ends', async () => {
+    const { service, releaseAll } = fakeChat();
+    const gate = createTurnGate({ maxConcurrent: 1 });
+    const chat = gate.wrap(service);
+    const first = chat.chat(input());
+    await first.next();
+    expect(gate.inFlight()).toBe(1);
+    await expect(chat.chat(input()).next()).rejects.toMatchObject({
+      status: 503,
+      code: 'overloaded',
+      retryAfterSeconds: 5,
+    });
+    const rest = first.next(); // the turn now waits for its release
+    releaseAll();
+    await rest;
+    expect(await drainAll(first)).toBe('done');
+    expect(gate.inFlight()).toBe(0);
+  });
+
+  it('drains: waits for running turns up to the grace, then ends the rest with shutting_down', async () => {
+    const { service, releaseAll } = fakeChat();
+    const gate = createTurnGate({ maxConcurrent: 10 });
+    const chat = gate.wrap(service);
+    const finishing = chat.chat(input());
+    const stuck = chat.chat(input());
+    await finishing.next();
+    await stuck.next();
+    const finishingResult = (async () => {
+      const next = finishing.next();
+      releaseAll(); // the first turn finishes within the grace
+      await next;
+      return drainAll(finishing);
+    })();
+    const stuckResult = drainAll(stuck);
+    const drained = gate.drain(50);
+    expect(await finishingResult).toBe('done');
+    expect(await stuckResult).toMatchObject({ status: 503, code: 'shutting_down' });
+    expect(await drained).toEqual({ finished: 1, ended: 1 });
+    await expect(chat.chat(input()).next()).rejects.toMatchObject({ code: 'shutting_down' });
+  });
+});
