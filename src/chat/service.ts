@@ -1,41 +1,28 @@
 /**
  * The chat use case shared by every front door: check rights, load or create the conversation,
- * record the turn, run it on the caller's own token or on a pooled account (with failover),
- * and stream ChatEvents back. Errors are thrown as AppError; before the first delta they carry
- * the real HTTP status, after it the renderers turn them into an error event.
+ * record the turn, run it (src/chat/upstream-stream.ts), and stream ChatEvents back. Errors are
+ * thrown as AppError; before the first delta they carry the real HTTP status, after it the
+ * renderers turn them into an error event.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AppConfig } from '../config/types.js';
 import { AppError, conflict, isAppError } from '../errors.js';
-import {
-  runTurnWithFailover,
-  type AccountPool,
-  type AccountResolver,
-  type CredentialManager,
-  type FailoverEvent,
-} from '../pool/index.js';
-import type { ConversationRow, Store, TurnRow } from '../store/index.js';
 import type { Metrics, TurnOutcomeLabel } from '../metrics/index.js';
-import type { DispatcherRegistry } from '../upstream/http/index.js';
-import { isUpstreamError, type Provider, type UpstreamKind } from '../upstream/types.js';
+import type { ConversationRow, Store, TurnRow } from '../store/index.js';
+import { isUpstreamError } from '../upstream/types.js';
 import { loadConversationFor } from './access.js';
-import { messagesForAttempt, titleFromPrompt } from './history.js';
-import { chooseModel, upstreamModel } from './models.js';
-import { hashOwnToken, OWN_TOKEN_ACCOUNT, ownTokenAccount } from './own-token.js';
+import { titleFromPrompt } from './history.js';
+import { chooseModel } from './models.js';
+import { hashOwnToken } from './own-token.js';
 import { enforceDailyQuota } from './quota.js';
 import { startTurnRecord, type TurnOutcome } from './recorder.js';
+import { TurnState } from './turn-state.js';
 import { BLANK_PROMPT_REPLY, type ChatEvent, type ChatInput, type ChatResult } from './types.js';
 import { upstreamToAppError } from './upstream-errors.js';
+import { openUpstreamStream, type UpstreamDeps } from './upstream-stream.js';
 
-export interface ChatServiceDeps {
-  config: AppConfig;
+export interface ChatServiceDeps extends UpstreamDeps {
   store: Store;
-  pool: AccountPool;
-  providers: Record<UpstreamKind, Provider>;
-  resolveAccount: AccountResolver;
-  credentials: CredentialManager;
-  dispatchers: DispatcherRegistry;
   logger: Logger;
   /** Turn outcomes and timings; quota rejections. */
   metrics?: Pick<Metrics, 'turn' | 'rateLimited'>;
@@ -66,7 +53,7 @@ const roundMs = (ms: number | undefined): number | undefined =>
   ms === undefined ? undefined : Math.round(ms * 10) / 10;
 
 export function createChatService(deps: ChatServiceDeps) {
-  const { config, store, pool, providers, logger } = deps;
+  const { config, store, pool, logger } = deps;
   const clock = deps.clock ?? Date.now;
 
   function blankReply(input: ChatInput): ChatResult {
@@ -114,23 +101,6 @@ export function createChatService(deps: ChatServiceDeps) {
 
     const turns: TurnRow[] = conversation ? await store.turns.listForConversation(conversation.id) : [];
     const conversationId = conversation?.id ?? randomUUID();
-    if (!conversation) {
-      await store.conversations.insert({
-        id: conversationId,
-        user_id: principal.userId,
-        title: null,
-        origin: accessToken ? 'own_token' : 'pool',
-        account_name: null,
-        account_kind: null,
-        own_token_hash: accessToken ? hashOwnToken(accessToken) : null,
-        upstream_conversation_id: null,
-        last_upstream_message_id: null,
-        model: input.model ?? null,
-        created_at: startedAt,
-        updated_at: startedAt,
-        deleted_at: null,
-      });
-    }
     const turnId = randomUUID();
     const recorder = await startTurnRecord({
       store,
@@ -144,97 +114,31 @@ export function createChatService(deps: ChatServiceDeps) {
         parentMessageId: conversation?.last_upstream_message_id ?? null,
         createdAt: startedAt,
       },
+      newConversation: conversation
+        ? undefined
+        : {
+            id: conversationId,
+            user_id: principal.userId,
+            title: null,
+            origin: accessToken ? 'own_token' : 'pool',
+            account_name: null,
+            account_kind: null,
+            own_token_hash: accessToken ? hashOwnToken(accessToken) : null,
+            upstream_conversation_id: null,
+            last_upstream_message_id: null,
+            model: input.model ?? null,
+            created_at: startedAt,
+            updated_at: startedAt,
+            deleted_at: null,
+          },
     });
+    const { stream, continued } = openUpstreamStream(deps, { input, conversation, turns, choice });
+    const state = new TurnState();
 
-    let stream: AsyncIterable<FailoverEvent>;
-    let parentUsed: string | undefined;
-    if (accessToken) {
-      const account = ownTokenAccount(config, deps.dispatchers, accessToken);
-      const model = input.model ?? (input.userPlus ? 'gpt-4o' : 'auto');
-      const plan = messagesForAttempt({
-        kind: 'chatgpt',
-        accountName: OWN_TOKEN_ACCOUNT,
-        prompt: input.prompt,
-        callerMessages: input.messages,
-        conversation,
-        turns,
-      });
-      parentUsed = plan.parentMessageId;
-      stream = (async function* () {
-        yield { type: 'account', name: OWN_TOKEN_ACCOUNT, kind: 'chatgpt', attempt: 1 } as const;
-        yield { type: 'ids', model } as const;
-        yield* providers.chatgpt.streamTurn(account, {
-          messages: plan.messages,
-          model,
-          conversationId: plan.upstreamConversationId,
-          parentMessageId: plan.parentMessageId,
-          sampling: input.sampling,
-          signal: input.signal,
-        });
-      })();
-    } else {
-      const sticky =
-        conversation?.account_kind === 'chatgpt' ? (conversation.account_name ?? undefined) : undefined;
-      stream = runTurnWithFailover({
-        pool,
-        providers,
-        resolveAccount: deps.resolveAccount,
-        credentials: deps.credentials,
-        select: {
-          tier: choice?.tier ?? input.tier,
-          userPlus: principal.plus,
-          kinds: choice?.kinds,
-          model: choice?.name,
-          stickyAccount: sticky,
-          signal: input.signal,
-        },
-        buildRequest: (spec) => {
-          const plan = messagesForAttempt({
-            kind: spec.kind,
-            accountName: spec.name,
-            prompt: input.prompt,
-            callerMessages: input.messages,
-            conversation,
-            turns,
-          });
-          parentUsed = plan.parentMessageId;
-          return {
-            messages: plan.messages,
-            model: upstreamModel(choice ?? { tier: input.tier }, spec),
-            conversationId: plan.upstreamConversationId,
-            parentMessageId: plan.parentMessageId,
-            sampling: input.sampling,
-            signal: input.signal,
-          };
-        },
-      });
-    }
-
-    const state = {
-      reply: '',
-      account: null as string | null,
-      kind: null as UpstreamKind | null,
-      model: null as string | null,
-      messageId: null as string | null,
-      upstreamConversationId: null as string | null,
-      title: null as string | null,
-      finish: 'stop',
-      usage: {} as ChatResult['usage'],
-      firstByteMs: null as number | null,
-      started: false,
-      // performance.now() marks of the upstream part, for the overhead header and metrics.
-      upstreamStartedAt: null as number | null,
-      upstreamFirstByteMs: undefined as number | undefined,
-      upstreamMs: undefined as number | undefined,
-    };
-    const upstreamEnded = (): void => {
-      if (state.upstreamStartedAt === null || state.upstreamMs !== undefined) return;
-      state.upstreamMs = performance.now() - state.upstreamStartedAt;
-      if (input.timing) input.timing.upstreamMs = state.upstreamMs;
-    };
     /** The one summary line per turn (on the request's logger, so it carries the request id). */
     const summarize = (status: TurnOutcomeLabel, errorCode?: string): void => {
-      upstreamEnded();
+      state.upstreamEnded();
+      if (input.timing && state.upstreamMs !== undefined) input.timing.upstreamMs = state.upstreamMs;
       deps.metrics?.turn({
         account: state.account,
         kind: state.kind,
@@ -251,7 +155,7 @@ export function createChatService(deps: ChatServiceDeps) {
           via: input.via,
           status,
           ...(errorCode !== undefined && { error: errorCode }),
-          parent: parentUsed ? 'yes' : 'no',
+          parent: continued() ? 'yes' : 'no',
           first_byte_ms: state.firstByteMs,
           upstream_first_byte_ms: roundMs(state.upstreamFirstByteMs),
           upstream_ms: roundMs(state.upstreamMs),
@@ -267,72 +171,30 @@ export function createChatService(deps: ChatServiceDeps) {
       );
     };
     let outcome: TurnOutcome | undefined;
-    const outcomeOf = (
-      status: TurnOutcome['status'],
-      error?: { code: string; message: string },
-    ): TurnOutcome => ({
-      status,
-      reply: state.reply,
-      account: state.account,
-      model: state.model,
-      messageId: state.messageId,
-      errorCode: error?.code,
-      errorMessage: error?.message,
-      promptTokens: state.usage.promptTokens,
-      completionTokens: state.usage.completionTokens,
-      firstByteMs: state.firstByteMs,
-    });
     try {
       for await (const event of stream) {
-        switch (event.type) {
-          case 'account':
-            state.upstreamStartedAt ??= performance.now();
-            state.account = event.name;
-            state.kind = event.kind;
-            break;
-          case 'ids':
-            if (event.conversationId) state.upstreamConversationId = event.conversationId;
-            if (event.messageId) state.messageId = event.messageId;
-            if (event.model) state.model = event.model;
-            break;
-          case 'title':
-            state.title = event.title;
-            break;
-          case 'usage':
-            state.usage = {
-              promptTokens: event.promptTokens,
-              completionTokens: event.completionTokens,
-              totalTokens: event.totalTokens,
-            };
-            break;
-          case 'finish':
-            state.finish = event.reason;
-            break;
-          case 'delta':
-            if (!state.started) {
-              state.started = true;
-              state.firstByteMs = clock() - startedAt;
-              state.upstreamFirstByteMs = performance.now() - (state.upstreamStartedAt ?? performance.now());
-              if (input.timing) input.timing.upstreamFirstByteMs = state.upstreamFirstByteMs;
-              yield {
-                type: 'start',
-                conversationId,
-                turnId,
-                model: state.model ?? input.model ?? 'auto',
-                account: state.account ?? '',
-              };
-            }
-            state.reply += event.text;
-            recorder.partial(state.reply);
-            yield { type: 'delta', text: event.text };
-            break;
+        if (event.type !== 'delta') {
+          state.note(event);
+          continue;
         }
+        if (state.firstDelta(clock() - startedAt)) {
+          if (input.timing) input.timing.upstreamFirstByteMs = state.upstreamFirstByteMs;
+          yield {
+            type: 'start',
+            conversationId,
+            turnId,
+            model: state.model ?? input.model ?? 'auto',
+            account: state.account ?? '',
+          };
+        }
+        state.reply += event.text;
+        recorder.partial(state.reply);
+        yield { type: 'delta', text: event.text };
       }
-      upstreamEnded();
+      state.upstreamEnded();
       const title = conversation?.title ?? state.title ?? titleFromPrompt(input.prompt);
-      outcome = outcomeOf('complete');
-      await recorder.finish(outcome);
-      await store.conversations.update(conversationId, {
+      outcome = state.outcome('complete');
+      await recorder.finish(outcome, {
         title,
         account_name: state.account,
         account_kind: state.kind,
@@ -366,7 +228,7 @@ export function createChatService(deps: ChatServiceDeps) {
         },
       };
     } catch (error) {
-      upstreamEnded();
+      state.upstreamEnded();
       const cancelled = input.signal.aborted || (isUpstreamError(error) && error.kind === 'cancelled');
       const appError = isAppError(error)
         ? error
@@ -374,7 +236,7 @@ export function createChatService(deps: ChatServiceDeps) {
           ? upstreamToAppError(error, accessToken !== undefined)
           : undefined;
       const status = cancelled ? 'cancelled' : state.reply ? 'incomplete' : 'error';
-      outcome = outcomeOf(status, {
+      outcome = state.outcome(status, {
         code: appError?.code ?? 'internal_error',
         message: appError?.message ?? 'Internal error',
       });
@@ -387,7 +249,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (!outcome) {
         // The consumer stopped reading (client gone): the upstream call was aborted with the stream.
         await recorder
-          .finish(outcomeOf('cancelled', { code: 'cancelled', message: 'The client went away' }))
+          .finish(state.outcome('cancelled', { code: 'cancelled', message: 'The client went away' }))
           .catch(() => undefined);
         summarize('cancelled', 'cancelled');
       }

@@ -84,6 +84,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   if (appError.retryAfterSeconds !== undefined)
     reply.header('retry-after', String(Math.max(1, Math.ceil(appError.retryAfterSeconds))));
   reply.status(appError.status);
+  // Lets hooks tell our own key failures from refused upstream credentials (see rate-limit.ts).
+  reply.header('x-error-code', appError.code);
   switch (errorFormatFor(request)) {
     case 'openai':
       return reply.send({

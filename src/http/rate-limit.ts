@@ -86,6 +86,13 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * 401s about the caller's ChatGPT credentials (a mistyped ChatGPT password, an expired session
+ * or access token), not about our keys: they have their own per-email/per-user throttles and
+ * must not block the whole address.
+ */
+const UPSTREAM_CREDENTIAL_CODES = new Set(['wrong_credentials', 'token_expired', 'access_token_invalid']);
+
 /** Health probes stay answerable for a blocked address (load balancers share addresses). */
 const UNTHROTTLED = /^\/(healthz|readyz|metrics)(\/|\?|$)/;
 
@@ -100,7 +107,8 @@ export function registerRateLimits(app: FastifyInstance, limiter: RateLimiter): 
     await limiter.checkAuthBlocked(request.ip);
   });
   app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode === 401) await limiter.recordAuthFailure(request.ip);
+    if (reply.statusCode === 401 && !UPSTREAM_CREDENTIAL_CODES.has(String(reply.getHeader('x-error-code'))))
+      await limiter.recordAuthFailure(request.ip);
     return payload;
   });
 }

@@ -60,13 +60,18 @@ export function createTurnGate(options: { maxConcurrent: number; onLimited?: () 
       );
     }
     const stop = new AbortController();
+    // Linked by hand: AbortSignal.any() costs a weak reference and a finalizer per turn.
+    const follow = () => stop.abort(input.signal.reason);
+    if (input.signal.aborted) follow();
+    else input.signal.addEventListener('abort', follow, { once: true });
     running.add(stop);
     try {
-      yield* service.chat({ ...input, signal: AbortSignal.any([input.signal, stop.signal]) });
+      yield* service.chat({ ...input, signal: stop.signal });
     } catch (error) {
       if (stop.signal.aborted && !input.signal.aborted) throw shuttingDown();
       throw error;
     } finally {
+      input.signal.removeEventListener('abort', follow);
       running.delete(stop);
       settled();
     }

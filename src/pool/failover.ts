@@ -113,7 +113,7 @@ export async function* runTurnWithFailover(
     const name = lease.account.name;
     const progress: AttemptState = { streamed: false, refreshed: false };
     // Until proven otherwise the caller stopped iterating (return()), which says nothing about the account.
-    let outcome: ReleaseOutcome = { ok: false, error: cancelled() };
+    let outcome: ReleaseOutcome | undefined;
     try {
       yield { type: 'account', name, kind: lease.account.kind, attempt };
       yield* attemptTurn(input, lease, progress);
@@ -128,7 +128,7 @@ export async function* runTurnWithFailover(
       lastError = error;
       exclude.push(name);
     } finally {
-      await input.pool.release(lease, outcome);
+      await input.pool.release(lease, outcome ?? { ok: false, error: cancelled() });
     }
   }
   throw lastError ?? new UpstreamError('upstream_error', 'No attempt was made');

@@ -45,9 +45,29 @@ export function connect(options: ConnectOptions): Connection {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  cachePreparedStatements(sqlite);
   return {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
     engine: 'sqlite',
     location: file,
   };
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; the same few statements run on every
+ * request, so prepared statements are kept by their SQL text. Safe because better-sqlite3 runs
+ * each statement to completion synchronously (nothing interleaves on one statement object).
+ */
+function cachePreparedStatements(sqlite: SQLite.Database, max = 500): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, SQLite.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (!statement) {
+      statement = prepare(source);
+      if (cache.size >= max) cache.clear();
+      cache.set(source, statement);
+    }
+    return statement;
+  }) as typeof sqlite.prepare;
 }

@@ -6,7 +6,8 @@ import { createAccountQueries, type AccountQueries } from './accounts.js';
 import { createConversationQueries, type ConversationQueries } from './conversations.js';
 import { createTurnQueries, type TurnQueries } from './turns.js';
 import { createUsageQueries, type UsageQueries } from './usage.js';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { createWriteBatcher, type WriteFn } from './batch.js';
 
 export interface Store {
   db: Kysely<Database>;
@@ -17,17 +18,29 @@ export interface Store {
   conversations: ConversationQueries;
   turns: TurnQueries;
   usage: UsageQueries;
+  /**
+   * Runs turn writes batched with the other writes of the same tick in one transaction;
+   * resolves once committed.
+   */
+  write(run: WriteFn<TurnWriteQueries>): Promise<void>;
   /** Cheap round trip, for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Connects, runs pending migrations, and returns the query modules. Nothing else writes SQL. */
+/** The query modules available inside a batched write. */
+export interface TurnWriteQueries {
+  conversations: ConversationQueries;
+  turns: TurnQueries;
+  usage: UsageQueries;
+}
+
 export interface OpenStoreOptions extends ConnectOptions {
   /** This process's instance id, recorded as the owner of the turns it inserts. */
   instanceId?: string;
 }
 
+/** Connects, runs pending migrations, and returns the query modules. Nothing else writes SQL. */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const { db, engine, location } = connect(options);
   try {
@@ -36,14 +49,21 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     await db.destroy();
     throw error;
   }
+  const owner = { owner: options.instanceId };
+  const batcher = createWriteBatcher(db, (trx: Transaction<Database>) => ({
+    conversations: createConversationQueries(trx),
+    turns: createTurnQueries(trx, owner),
+    usage: createUsageQueries(trx),
+  }));
   return {
     db,
     engine,
     location,
+    write: (run) => batcher.write(run),
     users: createUserQueries(db),
     accounts: createAccountQueries(db),
     conversations: createConversationQueries(db),
-    turns: createTurnQueries(db, { owner: options.instanceId }),
+    turns: createTurnQueries(db, owner),
     usage: createUsageQueries(db),
     async ping() {
       await db.selectFrom('users').select('id').limit(1).execute();

@@ -19,27 +19,24 @@ export function utcDay(epochMs: number): string {
 
 export function createUsageQueries(db: Kysely<Database>) {
   return {
-    /** Adds to the day's counters (one upsert per row; both engines support ON CONFLICT). */
+    /** Adds to the day's counters, one upsert per row (both engines support ON CONFLICT). */
     async add(deltas: UsageDelta[]): Promise<void> {
-      if (deltas.length === 0) return;
-      await db.transaction().execute(async (trx) => {
-        for (const d of deltas) {
-          await trx
-            .insertInto('usage_daily')
-            .values(d)
-            .onConflict((oc) =>
-              oc.columns(['day', 'user_id', 'account_name']).doUpdateSet({
-                requests: sql`usage_daily.requests + ${d.requests}`,
-                failures: sql`usage_daily.failures + ${d.failures}`,
-                prompt_chars: sql`usage_daily.prompt_chars + ${d.prompt_chars}`,
-                reply_chars: sql`usage_daily.reply_chars + ${d.reply_chars}`,
-                prompt_tokens: sql`usage_daily.prompt_tokens + ${d.prompt_tokens}`,
-                completion_tokens: sql`usage_daily.completion_tokens + ${d.completion_tokens}`,
-              }),
-            )
-            .execute();
-        }
-      });
+      for (const d of deltas) {
+        await db
+          .insertInto('usage_daily')
+          .values(d)
+          .onConflict((oc) =>
+            oc.columns(['day', 'user_id', 'account_name']).doUpdateSet({
+              requests: sql`usage_daily.requests + ${d.requests}`,
+              failures: sql`usage_daily.failures + ${d.failures}`,
+              prompt_chars: sql`usage_daily.prompt_chars + ${d.prompt_chars}`,
+              reply_chars: sql`usage_daily.reply_chars + ${d.reply_chars}`,
+              prompt_tokens: sql`usage_daily.prompt_tokens + ${d.prompt_tokens}`,
+              completion_tokens: sql`usage_daily.completion_tokens + ${d.completion_tokens}`,
+            }),
+          )
+          .execute();
+      }
     },
 
     async list(filter: {

@@ -32,6 +32,9 @@ const toPrincipal = (user: UserRow, via: Principal['via']): Principal => ({
   limits: parseLimits(user.limits),
 });
 
+const PRINCIPAL_CACHE_TTL_MS = 500;
+const PRINCIPAL_CACHE_MAX = 10_000;
+
 export function createUserService({ store, adminApiKey, clock = Date.now }: UserServiceOptions) {
   const adminKeyHash = Buffer.from(hashApiKey(adminApiKey), 'hex');
   const adminPrincipal: Principal = {
@@ -44,8 +47,13 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
     limits: {},
   };
 
-  const isAdminKey = (key: string): boolean =>
-    timingSafeEqual(Buffer.from(hashApiKey(key), 'hex'), adminKeyHash);
+  /**
+   * Known keys → principal for a short time, so a busy key costs no query per request. Any
+   * change made here clears it at once; changes made by another process are seen within the
+   * TTL. Unknown keys are never cached (they cannot fill it).
+   */
+  const principals = new Map<string, { principal: Principal; expiresAt: number }>();
+  const forget = (): void => principals.clear();
 
   return {
     /** Creates the built-in admin user row that the admin key acts as. */
@@ -66,10 +74,16 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
     /** The principal for a key, or undefined for an unknown, revoked or disabled one. */
     async authenticate(key: string): Promise<Principal | undefined> {
       if (!key || key.length > 512) return undefined;
-      if (isAdminKey(key)) return adminPrincipal;
-      const user = await store.users.findByKeyHash(hashApiKey(key));
+      const keyHash = hashApiKey(key);
+      if (timingSafeEqual(Buffer.from(keyHash, 'hex'), adminKeyHash)) return adminPrincipal;
+      const cached = principals.get(keyHash);
+      if (cached && cached.expiresAt > clock()) return cached.principal;
+      const user = await store.users.findByKeyHash(keyHash);
       if (!user || user.disabled === 1) return undefined;
-      return toPrincipal(user, 'user_key');
+      const principal = toPrincipal(user, 'user_key');
+      if (principals.size >= PRINCIPAL_CACHE_MAX) principals.clear();
+      principals.set(keyHash, { principal, expiresAt: clock() + PRINCIPAL_CACHE_TTL_MS });
+      return principal;
     },
 
     async requireAdmin(key: string | undefined): Promise<Principal> {
@@ -159,12 +173,14 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
 
     async removeUser(userId: string): Promise<void> {
       await this.getUser(userId);
+      forget();
       await store.users.remove(userId);
     },
 
     async rotateKey(userId: string): Promise<{ user: UserView; apiKey: string }> {
       const user = await this.getUser(userId);
       const apiKey = generateApiKey();
+      forget();
       await store.users.replaceKey(userId, { keyHash: hashApiKey(apiKey), last4: keyLast4(apiKey) }, clock());
       return { user: presentUser(user, keyLast4(apiKey)), apiKey };
     },
@@ -181,6 +197,7 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
       },
     ): Promise<UserView> {
       await this.getUser(userId);
+      forget();
       await store.users.update(userId, {
         ...(changes.username !== undefined && { username: changes.username }),
         ...(changes.plus !== undefined && { is_plus: changes.plus ? 1 : 0 }),

@@ -131,7 +131,7 @@ describe('operations: /metrics after a mixed run, /readyz, request logs', () => 
       ms: expect.any(Number),
       upstream_ms: expect.any(Number),
     });
-    const requestScoped = logs.filter((l) => l.req !== undefined || l.res !== undefined || l.msg === 'turn');
+    const requestScoped = logs.filter((l) => l.msg === 'request' || l.msg === 'turn');
     expect(requestScoped.length).toBeGreaterThan(10);
     for (const line of requestScoped) expect(line.reqId, JSON.stringify(line)).toEqual(expect.any(String));
     expect(logs.filter((l) => l.msg === 'turn').length).toBe(completes + 2 + 1);

@@ -21,6 +21,7 @@ import { presentChatResult } from '../chat/present.js';
 import { plusParam } from '../chat/schema.js';
 import { conversationWithTurns, myConversations } from './data.js';
 import type { PageKit } from './kit.js';
+import { chatContext } from '../../request-metrics.js';
 
 const SIDE_LIST_SIZE = 50;
 
@@ -81,6 +82,7 @@ export function chatPageRoutes(kit: PageKit) {
       accessToken: input.access_token || undefined,
       userPlus: input.user_plus,
       via: 'page',
+      ...chatContext(request),
       signal: clientGoneSignal(request, reply),
     });
   }

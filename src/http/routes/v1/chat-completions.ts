@@ -24,6 +24,7 @@ import {
   type ChunkContext,
 } from './openai-shapes.js';
 import { chatCompletionBody, lastUserMessage, samplingFrom } from './schemas.js';
+import { chatContext } from '../../request-metrics.js';
 
 export async function finalResult(events: AsyncIterable<ChatEvent>): Promise<ChatResult> {
   let result: ChatResult | undefined;
@@ -75,6 +76,7 @@ export function chatCompletionRoutes({ users, runtime, config }: AppDeps) {
         conversationId,
         sampling: samplingFrom({ ...body, max_tokens: body.max_completion_tokens ?? body.max_tokens }),
         via: 'v1',
+        ...chatContext(request),
         signal: clientGoneSignal(request, reply),
       };
       const created = unixSeconds(Date.now());

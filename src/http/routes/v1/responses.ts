@@ -27,6 +27,7 @@ import {
   type ResponseContext,
 } from './response-shapes.js';
 import { lastUserMessage, responsesBody, samplingFrom, type ResponsesBody } from './schemas.js';
+import { chatContext } from '../../request-metrics.js';
 
 const FIELD = 'previous_response_id';
 
@@ -100,6 +101,7 @@ export function responsesRoutes({ users, runtime, config, store }: AppDeps) {
         conversationId,
         sampling: samplingFrom({ ...body, max_tokens: body.max_output_tokens }),
         via: 'responses',
+        ...chatContext(request),
         signal: clientGoneSignal(request, reply),
       };
       const described = {
