@@ -117,9 +117,12 @@ async function* streamEvents(
   let done = false;
   for await (const sse of readSseEvents(chunks)) {
     if (sse.data.trim() === '[DONE]') {
+      // Read on to the end of the body rather than break: leaving the iterator early destroys
+      // the socket (no keep-alive reuse) and costs an AbortError with a stack trace per turn.
       done = true;
-      break;
+      continue;
     }
+    if (done) continue;
     const payload = parseJson(account, sse.data, progress.afterFirstByte);
     throwIfStreamError(account, payload, progress.afterFirstByte);
     let events: TurnEvent[];
