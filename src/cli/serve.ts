@@ -20,6 +20,7 @@ export async function serve(argv: string[]): Promise<void> {
   }
   const server = await startServer({ config, logger });
   logger.info({ url: server.url, store: server.store.location }, 'chatgpt-api-server listening');
+  logger.flush(); // scripts and supervisors wait for this line
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close().then(
