@@ -5,7 +5,7 @@
  * The start and the end are each one batched write (see store/batch.ts): many requests' writes
  * share one commit.
  */
-import type { ConversationRow, ConversationsTable, Store, TurnStatus } from '../store/index.js';
+import type { ConversationChanges, ConversationsTable, Store, TurnStatus } from '../store/index.js';
 import { utcDay } from '../store/index.js';
 
 const PARTIAL_SAVE_INTERVAL_MS = 1000;
@@ -22,19 +22,6 @@ export interface TurnOutcome {
   completionTokens?: number;
   firstByteMs: number | null;
 }
-
-export type ConversationChanges = Partial<
-  Pick<
-    ConversationRow,
-    | 'title'
-    | 'account_name'
-    | 'account_kind'
-    | 'upstream_conversation_id'
-    | 'last_upstream_message_id'
-    | 'model'
-    | 'updated_at'
-  >
->;
 
 export interface TurnRecorder {
   partial(reply: string): void;

@@ -16,6 +16,20 @@ export interface ConversationFilter {
   offset: number;
 }
 
+/** What a finished turn may change on its conversation. */
+export type ConversationChanges = Partial<
+  Pick<
+    ConversationRow,
+    | 'title'
+    | 'account_name'
+    | 'account_kind'
+    | 'upstream_conversation_id'
+    | 'last_upstream_message_id'
+    | 'model'
+    | 'updated_at'
+  >
+>;
+
 export function createConversationQueries(db: Kysely<Database>) {
   return {
     async insert(row: ConversationsTable): Promise<void> {
@@ -31,21 +45,7 @@ export function createConversationQueries(db: Kysely<Database>) {
         .executeTakeFirst();
     },
 
-    async update(
-      id: string,
-      changes: Partial<
-        Pick<
-          ConversationRow,
-          | 'title'
-          | 'account_name'
-          | 'account_kind'
-          | 'upstream_conversation_id'
-          | 'last_upstream_message_id'
-          | 'model'
-          | 'updated_at'
-        >
-      >,
-    ): Promise<void> {
+    async update(id: string, changes: ConversationChanges): Promise<void> {
       await db.updateTable('conversations').set(changes).where('id', '=', id).execute();
     },
 

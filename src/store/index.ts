@@ -75,6 +75,6 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 export type { Engine } from './connect.js';
 export type * from './schema.js';
 export type { TurnStatus, TurnCompletion } from './turns.js';
-export type { ConversationFilter } from './conversations.js';
+export type { ConversationChanges, ConversationFilter } from './conversations.js';
 export type { UsageDelta } from './usage.js';
 export { utcDay } from './usage.js';
