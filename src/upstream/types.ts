@@ -50,6 +50,18 @@ export interface SamplingOptions {
   user?: string;
 }
 
+/** The sampling options that exist, in one place for the /v1 edge and the OpenAI provider. */
+export const SAMPLING_KEYS = [
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'stop',
+  'presence_penalty',
+  'frequency_penalty',
+  'seed',
+  'user',
+] as const satisfies readonly (keyof SamplingOptions)[];
+
 export interface TurnRequest {
   /**
    * The turn's messages. The ChatGPT web kind sends only the last user message (history lives

@@ -27,7 +27,7 @@ export function findPostgresBin(): string | undefined {
   return undefined;
 }
 
-function asPostgresUser(command: string, args: string[]): [string, string[]] {
+export function asPostgresUser(command: string, args: string[]): [string, string[]] {
   if (process.getuid?.() !== 0) return [command, args];
   return ['runuser', ['-u', 'postgres', '--', command, ...args]];
 }
@@ -52,8 +52,9 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: numbe
   throw new Error(`postgres did not become ready: ${String(lastError)}`);
 }
 
-export async function startPostgres(bin: string): Promise<PostgresServer> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cas-pg-'));
+/** initdb into a new temp dir (owned by `postgres` when we are root); throw-away data. */
+export function initTestCluster(bin: string, prefix = 'cas-pg-'): { dir: string; dataDir: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
   const dataDir = path.join(dir, 'data');
   if (process.getuid?.() === 0) {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
@@ -72,6 +73,11 @@ export async function startPostgres(bin: string): Promise<PostgresServer> {
     'UTF8',
   ]);
   execFileSync(initCmd, initArgs, { stdio: 'pipe' });
+  return { dir, dataDir };
+}
+
+export async function startPostgres(bin: string): Promise<PostgresServer> {
+  const { dir, dataDir } = initTestCluster(bin);
   const port = await freePort();
   const [cmd, args] = asPostgresUser(path.join(bin, 'postgres'), [
     '-D',

@@ -2,12 +2,12 @@
  * A dedicated PostgreSQL that can be stopped and started again on the same port and data
  * directory (row 33). The shared test server cannot be restarted without disturbing others.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../helpers/ports.js';
+import { asPostgresUser, initTestCluster } from '../helpers/postgres.js';
 
 export interface RestartablePostgres {
   url: string;
@@ -17,27 +17,14 @@ export interface RestartablePostgres {
   destroy(): Promise<void>;
 }
 
-const asPostgres = (command: string, args: string[]): [string, string[]] =>
-  process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
-
 export async function startRestartablePostgres(bin: string): Promise<RestartablePostgres> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cas-pg-restart-'));
-  const dataDir = path.join(dir, 'data');
-  if (process.getuid?.() === 0) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    chownSync(dir, uid, gid);
-  }
-  const [initCmd, initArgs] = asPostgres(path.join(bin, 'initdb'), [
-    ...['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'],
-  ]);
-  execFileSync(initCmd, initArgs, { stdio: 'pipe' });
+  const { dir, dataDir } = initTestCluster(bin, 'cas-pg-restart-');
   const port = await freePort();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let child: ChildProcess | undefined;
 
   const start = async () => {
-    const [cmd, args] = asPostgres(path.join(bin, 'postgres'), [
+    const [cmd, args] = asPostgresUser(path.join(bin, 'postgres'), [
       ...['-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'],
       ...['-c', 'fsync=off', '-c', 'synchronous_commit=off'],
     ]);

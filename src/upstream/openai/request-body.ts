@@ -1,16 +1,5 @@
 /** The JSON body of a streamed Chat Completions call. */
-import type { ProviderAccount, SamplingOptions, TurnRequest } from '../types.js';
-
-const SAMPLING_KEYS = [
-  'temperature',
-  'top_p',
-  'max_tokens',
-  'stop',
-  'presence_penalty',
-  'frequency_penalty',
-  'seed',
-  'user',
-] as const satisfies readonly (keyof SamplingOptions)[];
+import { SAMPLING_KEYS, type ProviderAccount, type TurnRequest } from '../types.js';
 
 export function buildChatBody(account: ProviderAccount, turn: TurnRequest): string {
   const body: Record<string, unknown> = {

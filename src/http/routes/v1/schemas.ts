@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { badRequest } from '../../../errors.js';
-import type { ChatMessage, SamplingOptions } from '../../../upstream/types.js';
+import { SAMPLING_KEYS, type ChatMessage, type SamplingOptions } from '../../../upstream/types.js';
 
 /** null is what many clients send for "not set". */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -82,17 +82,6 @@ export const responsesBody = z.object({
 });
 
 export type ResponsesBody = z.infer<typeof responsesBody>;
-
-const SAMPLING_KEYS = [
-  'temperature',
-  'top_p',
-  'max_tokens',
-  'stop',
-  'presence_penalty',
-  'frequency_penalty',
-  'seed',
-  'user',
-] as const satisfies readonly (keyof SamplingOptions)[];
 
 /** Only the options an OpenAI-kind upstream understands; ChatGPT-web accounts ignore them. */
 export function samplingFrom(body: SamplingOptions): SamplingOptions | undefined {
