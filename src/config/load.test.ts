@@ -1,33 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './index.js';
 import type { ConfigIssue } from './index.js';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'config-test-'));
-  dirs.push(dir);
-  return dir;
-}
-
-/** A temp dir holding settings.json with `settings` (already-complete secrets unless told otherwise). */
-async function withSettings(settings: unknown): Promise<string> {
-  const dir = await tempDir();
-  const text = typeof settings === 'string' ? settings : JSON.stringify(settings, null, 2);
-  await writeFile(join(dir, 'settings.json'), text, { mode: 0o600 });
-  return dir;
-}
-
-const SECRETS = {
-  admin_api_key: 'cas_admin_test-key-0123456789abcdef',
-  app_secret: 'secret-0123456789abcdef',
-};
+import { SECRETS, tempDir, withSettings } from './test-support.js';
 
 async function issuesOf(promise: Promise<unknown>): Promise<ConfigIssue[]> {
   const error = await promise.then(
