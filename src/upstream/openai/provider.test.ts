@@ -75,6 +75,8 @@ const waitFor = async (condition: () => boolean, what: string): Promise<void> =>
 
 describe('OpenAI-compatible provider against the simulator', () => {
   it('streams the reply, then ids, usage and finish', async () => {
+    // Chunks apart in time stay apart; chunks that arrive together are joined (next test).
+    sim.setOptions({ chunkDelayMs: 5 });
     const { events, text, error } = await run(account(), turn('Tell me about llamas'));
     expect(error).toBeUndefined();
     expect(text).toBe(simulatedReply('Tell me about llamas', 0));
@@ -169,6 +171,16 @@ describe('OpenAI-compatible provider against the simulator', () => {
     expect(simulatedReply('a longer question about resets', 0).startsWith(text)).toBe(true);
     expect(text.length).toBeGreaterThan(0);
     expect(expectUpstreamError(error, 'network').afterFirstByte).toBe(true);
+  });
+
+  it('joins the deltas that arrive in one network chunk, and keeps the text whole', async () => {
+    const { events, text, error } = await run(account(), turn('Tell me about llamas'));
+    expect(error).toBeUndefined();
+    expect(text).toBe(simulatedReply('Tell me about llamas', 0));
+    const deltas = events.filter((e) => e.type === 'delta').length;
+    const words = simulatedReply('Tell me about llamas', 0).split(' ').length;
+    expect(deltas).toBeGreaterThanOrEqual(1);
+    expect(deltas).toBeLessThan(words);
   });
 
   it('maps a malformed chunk to bad_response', async () => {

@@ -15,8 +15,14 @@ import {
   type TurnRequest,
 } from '../types.js';
 import { badResponse, errorFromHttpResponse, errorFromThrown, parseErrorBody } from './errors.js';
-import { eventsFromChunk, eventsFromCompletion, MalformedPayloadError, newChunkState } from './chunks.js';
-import { readSseEvents } from './sse.js';
+import {
+  eventsFromChunk,
+  eventsFromCompletion,
+  MalformedPayloadError,
+  newChunkState,
+  type ChunkState,
+} from './chunks.js';
+import { readSseBatches, type SseEvent } from './sse.js';
 import { buildChatBody } from './request-body.js';
 import { redact } from '../../redact.js';
 
@@ -108,40 +114,62 @@ function throwIfStreamError(account: ProviderAccount, payload: unknown, afterFir
   );
 }
 
+/**
+ * The turn events of one network chunk's SSE events. Consecutive deltas are joined: text that
+ * arrived together goes on together, one event (and one frame to the caller) instead of many.
+ * A bad event ends the batch: the events before it still go out, then the error.
+ */
+function chunkEvents(
+  account: ProviderAccount,
+  batch: SseEvent[],
+  ctx: { state: ChunkState; done: boolean; progress: { afterFirstByte: boolean } },
+): { events: TurnEvent[]; error?: unknown } {
+  const events: TurnEvent[] = [];
+  for (const sse of batch) {
+    if (sse.data.trim() === '[DONE]') {
+      // Read on to the end of the body rather than break: leaving the iterator early destroys
+      // the socket (no keep-alive reuse) and costs an AbortError with a stack trace per turn.
+      ctx.done = true;
+      continue;
+    }
+    if (ctx.done) continue;
+    try {
+      const payload = parseJson(account, sse.data, ctx.progress.afterFirstByte);
+      throwIfStreamError(account, payload, ctx.progress.afterFirstByte);
+      for (const event of eventsFromChunk(payload, ctx.state)) {
+        const last = events.at(-1);
+        if (event.type !== 'delta') events.push(event);
+        else {
+          // Counted now: this delta reaches the caller before any error found later in the batch.
+          ctx.progress.afterFirstByte = true;
+          if (last?.type === 'delta') last.text += event.text;
+          else events.push({ ...event });
+        }
+      }
+    } catch (error) {
+      if (error instanceof MalformedPayloadError)
+        return { events, error: badResponse(account, error.message, ctx.progress.afterFirstByte) };
+      return { events, error };
+    }
+  }
+  return { events };
+}
+
 async function* streamEvents(
   account: ProviderAccount,
   chunks: AsyncIterable<Uint8Array | string>,
   progress: { afterFirstByte: boolean },
 ): AsyncGenerator<TurnEvent> {
-  const state = newChunkState();
-  let done = false;
-  for await (const sse of readSseEvents(chunks)) {
-    if (sse.data.trim() === '[DONE]') {
-      // Read on to the end of the body rather than break: leaving the iterator early destroys
-      // the socket (no keep-alive reuse) and costs an AbortError with a stack trace per turn.
-      done = true;
-      continue;
-    }
-    if (done) continue;
-    const payload = parseJson(account, sse.data, progress.afterFirstByte);
-    throwIfStreamError(account, payload, progress.afterFirstByte);
-    let events: TurnEvent[];
-    try {
-      events = eventsFromChunk(payload, state);
-    } catch (error) {
-      if (error instanceof MalformedPayloadError)
-        throw badResponse(account, error.message, progress.afterFirstByte);
-      throw error;
-    }
-    for (const event of events) {
-      if (event.type === 'delta') progress.afterFirstByte = true;
-      yield event;
-    }
+  const ctx = { state: newChunkState(), done: false, progress };
+  for await (const batch of readSseBatches(chunks)) {
+    const { events, error } = chunkEvents(account, batch, ctx);
+    yield* events;
+    if (error !== undefined) throw error;
   }
-  if (!done && state.finish === undefined) {
+  if (!ctx.done && ctx.state.finish === undefined) {
     throw badResponse(account, 'the stream ended before the reply was complete', progress.afterFirstByte);
   }
-  yield { type: 'finish', reason: state.finish ?? 'stop' };
+  yield { type: 'finish', reason: ctx.state.finish ?? 'stop' };
 }
 
 function completionEvents(account: ProviderAccount, text: string): TurnEvent[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readSseEvents, type SseEvent } from './sse.js';
+import { readSseBatches, readSseEvents, type SseEvent } from './sse.js';
 
 async function collect(chunks: (string | Uint8Array)[]): Promise<SseEvent[]> {
   async function* source() {
@@ -30,5 +30,16 @@ describe('readSseEvents', () => {
     const bytes = new TextEncoder().encode('data: héllo 🌍\n\n');
     const events = await collect([bytes.slice(0, 8), bytes.slice(8, 15), bytes.slice(15)]);
     expect(events).toEqual([{ event: undefined, data: 'héllo 🌍' }]);
+  });
+
+  it('hands over every event one network chunk completed as one batch', async () => {
+    async function* source() {
+      yield 'data: 1\n\ndata: 2\n\ndata: 3';
+      yield '\n\n: ping\n\n';
+      yield 'data: 4\n\n';
+    }
+    const batches: string[][] = [];
+    for await (const batch of readSseBatches(source())) batches.push(batch.map((e) => e.data));
+    expect(batches).toEqual([['1', '2'], ['3'], ['4']]);
   });
 });

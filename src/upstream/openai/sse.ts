@@ -1,6 +1,8 @@
 /**
  * A minimal Server-Sent Events reader: turns a byte stream into `{ event, data }` records as
  * soon as each blank-line-terminated event is complete (so the first delta is not held back).
+ * Parsing is synchronous per network chunk: `readSseBatches` hands over every event a chunk
+ * completed at once, so a burst of 40 small events costs one async step, not 40.
  */
 export interface SseEvent {
   /** The `event:` field; undefined for the default "message" event. */
@@ -9,47 +11,73 @@ export interface SseEvent {
   data: string;
 }
 
-/** Splits a chunked text stream into lines, accepting \n, \r\n and \r endings. */
-async function* readLines(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of chunks) {
-    buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+/** Incremental parser: feed text as it arrives, take the events it completed. */
+export class SseParser {
+  private buffer = '';
+  private event: string | undefined;
+  private data: string[] = [];
+
+  /** Splits into lines, accepting \n, \r\n and \r endings. */
+  push(text: string): SseEvent[] {
+    const out: SseEvent[] = [];
+    const buffer = this.buffer + text;
     let start = 0;
     for (let i = 0; i < buffer.length; i++) {
       const char = buffer[i];
       if (char !== '\n' && char !== '\r') continue;
       // A trailing \r may be the first half of \r\n split across chunks: wait for more input.
       if (char === '\r' && i === buffer.length - 1) break;
-      yield buffer.slice(start, i);
+      this.line(buffer.slice(start, i), out);
       if (char === '\r' && buffer[i + 1] === '\n') i++;
       start = i + 1;
     }
-    buffer = buffer.slice(start);
+    this.buffer = buffer.slice(start);
+    return out;
   }
-  buffer += decoder.decode();
-  if (buffer.endsWith('\r')) buffer = buffer.slice(0, -1);
-  if (buffer !== '') yield buffer;
-}
 
-export async function* readSseEvents(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
-  let event: string | undefined;
-  let data: string[] = [];
-  for await (const line of readLines(chunks)) {
+  /** The input ended: whatever is left (some servers omit the final blank line). */
+  end(): SseEvent[] {
+    const out: SseEvent[] = [];
+    let rest = this.buffer;
+    this.buffer = '';
+    if (rest.endsWith('\r')) rest = rest.slice(0, -1);
+    if (rest !== '') this.line(rest, out);
+    if (this.data.length > 0) out.push({ event: this.event, data: this.data.join('\n') });
+    this.data = [];
+    return out;
+  }
+
+  private line(line: string, out: SseEvent[]): void {
     if (line === '') {
-      if (data.length > 0) yield { event, data: data.join('\n') };
-      event = undefined;
-      data = [];
-      continue;
+      if (this.data.length > 0) out.push({ event: this.event, data: this.data.join('\n') });
+      this.event = undefined;
+      this.data = [];
+      return;
     }
-    if (line.startsWith(':')) continue; // comment / keep-alive
+    if (line.startsWith(':')) return; // comment / keep-alive
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') data.push(value);
-    else if (field === 'event') event = value;
+    if (field === 'data') this.data.push(value);
+    else if (field === 'event') this.event = value;
   }
-  // Some servers close the stream without the final blank line.
-  if (data.length > 0) yield { event, data: data.join('\n') };
+}
+
+/** The events each chunk of the stream completed (chunks that complete none are skipped). */
+export async function* readSseBatches(
+  chunks: AsyncIterable<Uint8Array | string>,
+): AsyncGenerator<SseEvent[]> {
+  const decoder = new TextDecoder();
+  const parser = new SseParser();
+  for await (const chunk of chunks) {
+    const events = parser.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    if (events.length > 0) yield events;
+  }
+  const rest = [...parser.push(decoder.decode()), ...parser.end()];
+  if (rest.length > 0) yield rest;
+}
+
+export async function* readSseEvents(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
+  for await (const batch of readSseBatches(chunks)) yield* batch;
 }
