@@ -20,6 +20,8 @@ export interface ChatInput {
   /** With accessToken: the caller's account has Plus (selects the paid model). */
   userPlus?: boolean;
   sampling?: SamplingOptions;
+  /** false when the caller waits for the whole reply (no streaming): upstreams may answer in one piece. */
+  stream?: boolean;
   /** Where the turn came from, for logs and metrics. */
   via: 'api' | 'v1' | 'responses' | 'page';
   signal: AbortSignal;

@@ -103,6 +103,7 @@ export function openUpstreamStream(
         conversationId: messages.upstreamConversationId,
         parentMessageId: messages.parentMessageId,
         sampling: input.sampling,
+        stream: input.stream,
         signal: input.signal,
       };
     },

@@ -76,6 +76,11 @@ export interface TurnRequest {
   /** Upstream id of the last assistant message, for a ChatGPT web follow-up. */
   parentMessageId?: string;
   sampling?: SamplingOptions;
+  /**
+   * false: the caller waits for the whole reply, so a kind that can answer in one piece (the
+   * OpenAI kind, with `stream: false`) should; it still yields the same events. Default true.
+   */
+  stream?: boolean;
   signal: AbortSignal;
 }
 

@@ -1,14 +1,16 @@
-/** The JSON body of a streamed Chat Completions call. */
+/** The JSON body of a Chat Completions call: streamed unless the caller waits for the whole reply. */
 import { SAMPLING_KEYS, type ProviderAccount, type TurnRequest } from '../types.js';
 
 export function buildChatBody(account: ProviderAccount, turn: TurnRequest): string {
+  const stream = turn.stream !== false;
   const body: Record<string, unknown> = {
     model: turn.model,
     messages: turn.messages.map(({ role, content }) => ({ role, content })),
-    stream: true,
+    stream,
   };
-  // Always stream upstream so the first delta reaches the caller at once; usage rides along.
-  if (account.options?.streamOptions !== false) body.stream_options = { include_usage: true };
+  // A streamed reply reaches the caller delta by delta, with usage riding along at the end. A
+  // caller that waits for the whole reply gets one JSON body: one parse instead of one per chunk.
+  if (stream && account.options?.streamOptions !== false) body.stream_options = { include_usage: true };
   for (const key of SAMPLING_KEYS) {
     const value = turn.sampling?.[key];
     if (value !== undefined) body[key] = value;

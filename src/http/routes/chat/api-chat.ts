@@ -35,6 +35,7 @@ export function apiChatRoutes({ users, runtime, config }: AppDeps) {
         conversationId: params.conversation_id || undefined,
         accessToken: params.access_token || undefined,
         userPlus: params.user_plus,
+        stream: params.stream,
         via: 'api',
         signal: clientGoneSignal(request, reply),
         ...chatContext(request),

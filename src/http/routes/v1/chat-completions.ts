@@ -75,6 +75,7 @@ export function chatCompletionRoutes({ users, runtime, config }: AppDeps) {
         model: body.model,
         conversationId,
         sampling: samplingFrom({ ...body, max_tokens: body.max_completion_tokens ?? body.max_tokens }),
+        stream: body.stream === true,
         via: 'v1',
         ...chatContext(request),
         signal: clientGoneSignal(request, reply),

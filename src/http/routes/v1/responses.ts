@@ -100,6 +100,7 @@ export function responsesRoutes({ users, runtime, config, store }: AppDeps) {
         model: body.model,
         conversationId,
         sampling: samplingFrom({ ...body, max_tokens: body.max_output_tokens }),
+        stream: body.stream === true,
         via: 'responses',
         ...chatContext(request),
         signal: clientGoneSignal(request, reply),

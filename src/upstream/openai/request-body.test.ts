@@ -1,0 +1,45 @@
+import { Agent } from 'undici';
+import { describe, expect, it } from 'vitest';
+import type { ProviderAccount, TurnRequest } from '../types.js';
+import { buildChatBody } from './request-body.js';
+
+const account: ProviderAccount = {
+  name: 'key-one',
+  kind: 'openai',
+  baseUrl: 'http://127.0.0.1:9/v1',
+  secret: 'sk-never-sent-in-a-body',
+  dispatcher: new Agent(),
+  timeouts: { firstByteMs: 1000, idleMs: 1000 },
+};
+
+const turn = (extra: Partial<TurnRequest> = {}): TurnRequest => ({
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'hi' }],
+  signal: new AbortController().signal,
+  ...extra,
+});
+
+describe('buildChatBody', () => {
+  it('streams by default and asks for usage in the stream', () => {
+    const body = JSON.parse(buildChatBody(account, turn()));
+    expect(body).toMatchObject({
+      model: 'gpt-4o-mini',
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    expect(body.messages).toEqual([{ role: 'user', content: 'hi' }]);
+  });
+
+  it('asks for one JSON body when the caller waits for the whole reply', () => {
+    const body = JSON.parse(buildChatBody(account, turn({ stream: false, sampling: { temperature: 0.2 } })));
+    expect(body.stream).toBe(false);
+    expect(body).not.toHaveProperty('stream_options');
+    expect(body.temperature).toBe(0.2);
+  });
+
+  it('leaves stream_options out for servers that reject it', () => {
+    const body = JSON.parse(buildChatBody({ ...account, options: { streamOptions: false } }, turn()));
+    expect(body.stream).toBe(true);
+    expect(body).not.toHaveProperty('stream_options');
+  });
+});
