@@ -49,7 +49,12 @@ async function openStorage(config: AppConfig, logger: Logger, env: NodeJS.Proces
     ? await connectShared({ url: config.redisUrl, instanceId, heartbeatTtlMs: tuning.heartbeatTtlMs, logger })
     : undefined;
   try {
-    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, instanceId });
+    const store = await openStore({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      instanceId,
+      onWriteError: (error, op) => logger.error({ err: error, op: op.kind }, 'could not store a turn write'),
+    });
     if (shared && store.engine === 'sqlite')
       logger.warn('REDIS_URL is set but the database is SQLite: several processes need PostgreSQL');
     return { tuning, instanceId, shared, store };

@@ -1,9 +1,9 @@
 /**
- * Writes a turn's life to the store: the conversation (when new) and the turn row before the
- * upstream call (so an acknowledged turn survives a crash), the reply so far now and then while
- * streaming, and at the end the outcome, the conversation's new upstream ids and the day's usage.
- * The start and the end are each one batched write (see store/batch.ts): many requests' writes
- * share one commit.
+ * Writes a turn's life to the store's journal: the conversation (when new) and the turn row as
+ * the turn starts, the reply so far now and then while streaming, and at the end the outcome, the
+ * conversation's new upstream ids and the day's usage. The journal commits them once per tick,
+ * many turns per transaction (see store/journal.ts); `started` and `finish` give the commits the
+ * service waits for before it tells the client anything.
  */
 import type { ConversationChanges, ConversationsTable, Store, TurnStatus } from '../store/index.js';
 import { utcDay } from '../store/index.js';
@@ -24,8 +24,10 @@ export interface TurnOutcome {
 }
 
 export interface TurnRecorder {
+  /** The commit of the turn's row (and its new conversation). */
+  started(): Promise<void>;
   partial(reply: string): void;
-  /** Records the outcome, with the conversation's changes when the turn completed. */
+  /** Records the outcome, with the conversation's changes when the turn completed; resolves once committed. */
   finish(outcome: TurnOutcome, conversation?: ConversationChanges): Promise<void>;
 }
 
@@ -39,20 +41,21 @@ export interface TurnStart {
   createdAt: number;
 }
 
-export async function startTurnRecord({
+export function startTurnRecord({
   store,
   clock,
   turn,
   newConversation,
 }: {
-  store: Store;
+  store: Pick<Store, 'journal'>;
   clock: () => number;
   turn: TurnStart;
   newConversation?: ConversationsTable;
-}): Promise<TurnRecorder> {
-  await store.write(async (q) => {
-    if (newConversation) await q.conversations.insert(newConversation);
-    await q.turns.insert({
+}): TurnRecorder {
+  const { journal } = store;
+  const begun = journal.begin({
+    conversation: newConversation,
+    turn: {
       id: turn.id,
       conversation_id: turn.conversationId,
       seq: turn.seq,
@@ -71,23 +74,24 @@ export async function startTurnRecord({
       created_at: turn.createdAt,
       first_byte_ms: null,
       completed_at: null,
-    });
+    },
   });
+  // Waited for at the first delta only; a turn that fails before it must not leave it unhandled.
+  begun.catch(() => undefined);
   let lastSave = clock();
-  let saving: Promise<void> | undefined;
   return {
+    started: () => begun,
     partial(reply) {
       const now = clock();
-      if (saving || now - lastSave < PARTIAL_SAVE_INTERVAL_MS) return;
+      if (now - lastSave < PARTIAL_SAVE_INTERVAL_MS) return;
       lastSave = now;
-      saving = store.turns.savePartialReply(turn.id, reply).finally(() => (saving = undefined));
-      saving.catch(() => undefined);
+      journal.partial(turn.id, reply);
     },
-    async finish(outcome, conversation) {
-      await saving?.catch(() => undefined);
+    finish(outcome, conversation) {
       const now = clock();
-      await store.write(async (q) => {
-        await q.turns.finish(turn.id, {
+      return journal.end({
+        turnId: turn.id,
+        completion: {
           status: outcome.status,
           reply: outcome.reply,
           account_name: outcome.account,
@@ -99,21 +103,19 @@ export async function startTurnRecord({
           completion_tokens: outcome.completionTokens ?? null,
           first_byte_ms: outcome.firstByteMs,
           completed_at: now,
-        });
-        await q.usage.add([
-          {
-            day: utcDay(now),
-            user_id: turn.userId,
-            account_name: outcome.account ?? '',
-            requests: 1,
-            failures: outcome.status === 'complete' ? 0 : 1,
-            prompt_chars: turn.prompt.length,
-            reply_chars: outcome.reply.length,
-            prompt_tokens: outcome.promptTokens ?? 0,
-            completion_tokens: outcome.completionTokens ?? 0,
-          },
-        ]);
-        if (conversation) await q.conversations.update(turn.conversationId, conversation);
+        },
+        conversation: conversation && { id: turn.conversationId, changes: conversation },
+        usage: {
+          day: utcDay(now),
+          user_id: turn.userId,
+          account_name: outcome.account ?? '',
+          requests: 1,
+          failures: outcome.status === 'complete' ? 0 : 1,
+          prompt_chars: turn.prompt.length,
+          reply_chars: outcome.reply.length,
+          prompt_tokens: outcome.promptTokens ?? 0,
+          completion_tokens: outcome.completionTokens ?? 0,
+        },
       });
     },
   };

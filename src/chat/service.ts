@@ -4,7 +4,7 @@
  * thrown as AppError; before the first delta they carry the real HTTP status, after it the
  * renderers turn them into an error event.
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
 import { AppError, conflict, isAppError } from '../errors.js';
 import type { Metrics, TurnOutcomeLabel } from '../metrics/index.js';
@@ -100,9 +100,11 @@ export function createChatService(deps: ChatServiceDeps) {
       throw new AppError(403, 'plus_not_allowed', 'Your key does not have plus access');
 
     const turns: TurnRow[] = conversation ? await store.turns.listForConversation(conversation.id) : [];
-    const conversationId = conversation?.id ?? randomUUID();
-    const turnId = randomUUID();
-    const recorder = await startTurnRecord({
+    // Time-ordered ids: each insert lands at the end of the primary-key indexes instead of on a
+    // random page, so a batch of turns dirties a few index pages rather than one per id.
+    const conversationId = conversation?.id ?? uuidv7();
+    const turnId = uuidv7();
+    const recorder = startTurnRecord({
       store,
       clock,
       turn: {
@@ -179,6 +181,8 @@ export function createChatService(deps: ChatServiceDeps) {
         }
         if (state.firstDelta(clock() - startedAt)) {
           if (input.timing) input.timing.upstreamFirstByteMs = state.upstreamFirstByteMs;
+          // The start event hands out the conversation id: the turn's row must exist first.
+          await recorder.started();
           yield {
             type: 'start',
             conversationId,

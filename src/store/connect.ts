@@ -19,6 +19,8 @@ export interface ConnectOptions {
 export interface Connection {
   db: Kysely<Database>;
   engine: Engine;
+  /** The SQLite handle under `db` (SQLite only), for the journal's direct writes. */
+  sqlite?: SQLite.Database;
   /** Where the data lives, for messages (never includes a password). */
   location: string;
 }
@@ -49,6 +51,7 @@ export function connect(options: ConnectOptions): Connection {
   return {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
     engine: 'sqlite',
+    sqlite,
     location: file,
   };
 }

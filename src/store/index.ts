@@ -6,8 +6,9 @@ import { createAccountQueries, type AccountQueries } from './accounts.js';
 import { createConversationQueries, type ConversationQueries } from './conversations.js';
 import { createTurnQueries, type TurnQueries } from './turns.js';
 import { createUsageQueries, type UsageQueries } from './usage.js';
-import type { Kysely, Transaction } from 'kysely';
-import { createWriteBatcher, type WriteFn } from './batch.js';
+import type { Kysely } from 'kysely';
+import { createTurnJournal, type JournalOp, type TurnBegin, type TurnJournal } from './journal.js';
+import { kyselyJournalWriter, sqliteJournalWriter } from './journal-writers.js';
 
 export interface Store {
   db: Kysely<Database>;
@@ -15,34 +16,40 @@ export interface Store {
   location: string;
   users: UserQueries;
   accounts: AccountQueries;
+  /** Reads and writes here first flush the journal, so they see this process's turn writes. */
   conversations: ConversationQueries;
   turns: TurnQueries;
   usage: UsageQueries;
-  /**
-   * Runs turn writes batched with the other writes of the same tick in one transaction;
-   * resolves once committed.
-   */
-  write(run: WriteFn<TurnWriteQueries>): Promise<void>;
+  /** Turn writes, group-committed once per event-loop tick (see journal.ts). */
+  journal: Pick<TurnJournal, 'begin' | 'partial' | 'end' | 'flush'>;
   /** Cheap round trip, for readiness checks. */
   ping(): Promise<void>;
+  /** Flushes the journal and disconnects. */
   close(): Promise<void>;
-}
-
-/** The query modules available inside a batched write. */
-export interface TurnWriteQueries {
-  conversations: ConversationQueries;
-  turns: TurnQueries;
-  usage: UsageQueries;
 }
 
 export interface OpenStoreOptions extends ConnectOptions {
   /** This process's instance id, recorded as the owner of the turns it inserts. */
   instanceId?: string;
+  /** A turn write that could not be stored (default: thrown away silently). */
+  onWriteError?: (error: unknown, op: JournalOp) => void;
+}
+
+/** The same query module, each call made after the journal's queued writes are committed. */
+function flushingFirst<T extends object>(queries: T, flush: () => Promise<void>): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(queries)) {
+    wrapped[name] = async (...args: unknown[]) => {
+      await flush();
+      return (method as (...a: unknown[]) => unknown)(...args);
+    };
+  }
+  return wrapped as T;
 }
 
 /** Connects, runs pending migrations, and returns the query modules. Nothing else writes SQL. */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  const { db, engine, location } = connect(options);
+  const { db, engine, location, sqlite } = connect(options);
   try {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (error) {
@@ -50,25 +57,41 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     throw error;
   }
   const owner = { owner: options.instanceId };
-  const batcher = createWriteBatcher(db, (trx: Transaction<Database>) => ({
-    conversations: createConversationQueries(trx),
-    turns: createTurnQueries(trx, owner),
-    usage: createUsageQueries(trx),
-  }));
+  const journal = createTurnJournal({
+    write: sqlite ? sqliteJournalWriter(sqlite) : kyselyJournalWriter(db),
+    onError: options.onWriteError ?? (() => undefined),
+  });
+  const flush = () => journal.flush();
+  const usage = createUsageQueries(db);
   return {
     db,
     engine,
     location,
-    write: (run) => batcher.write(run),
+    journal: {
+      begin: ({ conversation, turn }: TurnBegin) =>
+        journal.begin({ conversation, turn: { ...turn, owner: turn.owner ?? options.instanceId ?? null } }),
+      partial: journal.partial,
+      end: journal.end,
+      flush,
+    },
     users: createUserQueries(db),
     accounts: createAccountQueries(db),
-    conversations: createConversationQueries(db),
-    turns: createTurnQueries(db, owner),
-    usage: createUsageQueries(db),
+    conversations: flushingFirst(createConversationQueries(db), flush),
+    turns: flushingFirst(createTurnQueries(db, owner), flush),
+    usage: {
+      ...flushingFirst(usage, flush),
+      // Read on every request under a quota: counting the queued turns beats a commit per read.
+      async requestsOn(userId, day) {
+        return (await usage.requestsOn(userId, day)) + journal.pendingRequests(userId, day);
+      },
+    },
     async ping() {
       await db.selectFrom('users').select('id').limit(1).execute();
     },
-    close: () => db.destroy(),
+    async close() {
+      await journal.close();
+      await db.destroy();
+    },
   };
 }
 
@@ -78,3 +101,4 @@ export type { TurnStatus, TurnCompletion } from './turns.js';
 export type { ConversationChanges, ConversationFilter } from './conversations.js';
 export type { UsageDelta } from './usage.js';
 export { utcDay } from './usage.js';
+export type { JournalOp, TurnBegin, TurnEnd } from './journal.js';

@@ -1,11 +1,13 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/001-initial.js';
 import * as turnOwner from './migrations/002-turn-owner.js';
+import * as dropTurnsStatus from './migrations/003-drop-turns-status.js';
 
 /** Migrations are compiled in (no directory scan), so the built server needs no extra files. */
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-turn-owner': turnOwner,
+  '003-drop-turns-status': dropTurnsStatus,
 };
 
 const provider: MigrationProvider = {

@@ -1,0 +1,231 @@
+/**
+ * Turn writes, group-committed. A turn's start, its partial replies, its end, its conversation's
+ * changes and the day's usage are queued in memory and committed at the end of the event-loop
+ * tick, with the writes of every other turn queued in that tick, in ONE transaction. A turn that
+ * ends before its start was written is written once, as one insert with its final values; usage
+ * rows of the same day, user and account are summed.
+ *
+ * `begin` and `end` return the commit of what they queued, and the chat service waits for it
+ * before it acknowledges anything (the first streamed byte, the reply): nothing a client was
+ * told survives less than a commit. Reads of conversations, turns and usage flush first (see
+ * index.ts). A batch that fails is retried change by change, so one bad change cannot take the
+ * others down; a turn whose own row could not be written sees its promise rejected, the rest
+ * goes to `onError`.
+ */
+import type { ConversationChanges } from './conversations.js';
+import type { ConversationsTable, TurnsTable } from './schema.js';
+import type { TurnCompletion } from './turns.js';
+import type { UsageDelta } from './usage.js';
+
+/** A turn row to insert; its owner defaults to this process's instance id. */
+export type NewTurn = Omit<TurnsTable, 'owner'> & { owner?: string | null };
+
+export type JournalOp =
+  | { kind: 'insertConversation'; row: ConversationsTable }
+  | { kind: 'insertTurn'; row: NewTurn }
+  | { kind: 'updateConversation'; id: string; changes: ConversationChanges }
+  | { kind: 'finishTurn'; id: string; completion: TurnCompletion }
+  | { kind: 'partialReply'; id: string; reply: string }
+  | { kind: 'addUsage'; delta: UsageDelta };
+
+/** Runs the ops in order in one transaction (all or nothing). */
+export type JournalWriter = (ops: JournalOp[]) => Promise<void>;
+
+export interface TurnBegin {
+  /** A new conversation, inserted before the turn. */
+  conversation?: ConversationsTable;
+  turn: NewTurn;
+}
+
+export interface TurnEnd {
+  turnId: string;
+  completion: TurnCompletion;
+  conversation?: { id: string; changes: ConversationChanges };
+  usage: UsageDelta;
+}
+
+export interface TurnJournal {
+  /** Queues the turn's row (and its new conversation); resolves once committed. */
+  begin(entry: TurnBegin): Promise<void>;
+  /** The reply so far of a turn still running (ignored once the turn has ended). */
+  partial(turnId: string, reply: string): void;
+  /** Queues the turn's outcome, its conversation's changes and usage; resolves once committed. */
+  end(entry: TurnEnd): Promise<void>;
+  /** Requests counted today for a user that are not written yet (the quota check adds them). */
+  pendingRequests(userId: string, day: string): number;
+  /** Writes everything queued now; resolves when it (and any write under way) is committed. */
+  flush(): Promise<void>;
+  /** Flushes what is queued. */
+  close(): Promise<void>;
+}
+
+export interface JournalOptions {
+  write: JournalWriter;
+  onError(error: unknown, op: JournalOp): void;
+}
+
+const usageKey = (d: Pick<UsageDelta, 'day' | 'user_id' | 'account_name'>) =>
+  `${d.day}\u0000${d.user_id}\u0000${d.account_name}`;
+
+const USAGE_COUNTERS = [
+  'requests',
+  'failures',
+  'prompt_chars',
+  'reply_chars',
+  'prompt_tokens',
+  'completion_tokens',
+] as const;
+
+/** The ops that carry a turn's own row: when one fails, that turn's callers hear of it. */
+function turnOf(op: JournalOp): string | undefined {
+  if (op.kind === 'insertTurn') return op.row.id;
+  if (op.kind === 'finishTurn') return op.id;
+  return undefined;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+class PendingChanges {
+  conversations = new Map<string, ConversationsTable>();
+  turns = new Map<string, NewTurn>();
+  conversationChanges = new Map<string, ConversationChanges>();
+  turnEnds = new Map<string, TurnCompletion>();
+  partialReplies = new Map<string, string>();
+  usage = new Map<string, UsageDelta>();
+  waiters = new Map<string, Waiter[]>();
+  count = 0;
+
+  waitFor(turnId: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const list = this.waiters.get(turnId);
+      if (list) list.push({ resolve, reject });
+      else this.waiters.set(turnId, [{ resolve, reject }]);
+    });
+  }
+
+  /** In dependency order: rows before the changes to them, conversations before their turns. */
+  ops(): JournalOp[] {
+    const ops: JournalOp[] = [];
+    for (const row of this.conversations.values()) ops.push({ kind: 'insertConversation', row });
+    for (const row of this.turns.values()) ops.push({ kind: 'insertTurn', row });
+    for (const [id, changes] of this.conversationChanges)
+      ops.push({ kind: 'updateConversation', id, changes });
+    for (const [id, reply] of this.partialReplies) ops.push({ kind: 'partialReply', id, reply });
+    for (const [id, completion] of this.turnEnds) ops.push({ kind: 'finishTurn', id, completion });
+    for (const delta of this.usage.values()) ops.push({ kind: 'addUsage', delta });
+    return ops;
+  }
+
+  settle(failures: Map<string, unknown>): void {
+    for (const [turnId, list] of this.waiters) {
+      const failure = failures.get(turnId);
+      for (const waiter of list) {
+        if (failures.has(turnId)) waiter.reject(failure);
+        else waiter.resolve();
+      }
+    }
+  }
+}
+
+export function createTurnJournal(options: JournalOptions): TurnJournal {
+  let pending = new PendingChanges();
+  let scheduled = false;
+  let inFlight: Promise<void> | undefined;
+  /** The batch being committed: its usage is not readable from the database yet. */
+  let writing: PendingChanges | undefined;
+
+  function queued(): void {
+    pending.count += 1;
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => void flush());
+  }
+
+  /** Writes the batch; returns the turns whose own row failed, with why. */
+  async function writeAll(ops: JournalOp[]): Promise<Map<string, unknown>> {
+    const failures = new Map<string, unknown>();
+    try {
+      await options.write(ops);
+      return failures;
+    } catch (error) {
+      const retries = ops.length === 1 ? [] : ops;
+      if (ops.length === 1) fail(ops[0] as JournalOp, error);
+      for (const op of retries) await options.write([op]).catch((alone: unknown) => fail(op, alone));
+      return failures;
+    }
+
+    function fail(op: JournalOp, error: unknown): void {
+      const turnId = turnOf(op);
+      if (turnId !== undefined) failures.set(turnId, error);
+      else options.onError(error, op);
+    }
+  }
+
+  async function flush(): Promise<void> {
+    while (inFlight) await inFlight;
+    scheduled = false;
+    if (pending.count === 0) return;
+    const batch = pending;
+    pending = new PendingChanges();
+    writing = batch;
+    inFlight = writeAll(batch.ops())
+      .then((failures) => batch.settle(failures))
+      .finally(() => {
+        inFlight = undefined;
+        writing = undefined;
+      });
+    await inFlight;
+  }
+
+  return {
+    begin({ conversation, turn }) {
+      if (conversation) pending.conversations.set(conversation.id, { ...conversation });
+      pending.turns.set(turn.id, { ...turn });
+      queued();
+      return pending.waitFor(turn.id);
+    },
+    partial(turnId, reply) {
+      const row = pending.turns.get(turnId);
+      if (row) {
+        if (row.status === 'pending') row.reply = reply;
+      } else if (!pending.turnEnds.has(turnId)) {
+        pending.partialReplies.set(turnId, reply);
+      }
+      queued();
+    },
+    end({ turnId, completion, conversation, usage }) {
+      const row = pending.turns.get(turnId);
+      if (row) Object.assign(row, completion);
+      else {
+        pending.partialReplies.delete(turnId);
+        pending.turnEnds.set(turnId, { ...pending.turnEnds.get(turnId), ...completion });
+      }
+      if (conversation) {
+        const inserted = pending.conversations.get(conversation.id);
+        if (inserted) Object.assign(inserted, conversation.changes);
+        else {
+          const earlier = pending.conversationChanges.get(conversation.id);
+          pending.conversationChanges.set(conversation.id, { ...earlier, ...conversation.changes });
+        }
+      }
+      const key = usageKey(usage);
+      const sum = pending.usage.get(key);
+      if (sum) for (const counter of USAGE_COUNTERS) sum[counter] += usage[counter];
+      else pending.usage.set(key, { ...usage });
+      queued();
+      return pending.waitFor(turnId);
+    },
+    pendingRequests(userId, day) {
+      let requests = 0;
+      for (const batch of writing ? [writing, pending] : [pending])
+        for (const delta of batch.usage.values())
+          if (delta.user_id === userId && delta.day === day) requests += delta.requests;
+      return requests;
+    },
+    flush,
+    close: flush,
+  };
+}
