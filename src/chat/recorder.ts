@@ -1,9 +1,9 @@
 /**
  * Writes a turn's life to the store's journal: the conversation (when new) and the turn row as
  * the turn starts, the reply so far now and then while streaming, and at the end the outcome, the
- * conversation's new upstream ids and the day's usage. The journal commits them once per tick,
- * many turns per transaction (see store/journal.ts); `started` and `finish` give the commits the
- * service waits for before it tells the client anything.
+ * conversation's new upstream ids and the day's usage. The journal commits them in groups, many
+ * turns per transaction (see store/journal.ts); `finish` gives the commit the service waits for
+ * before it sends the reply.
  */
 import type { ConversationChanges, ConversationsTable, Store, TurnStatus } from '../store/index.js';
 import { utcDay } from '../store/index.js';
@@ -24,8 +24,6 @@ export interface TurnOutcome {
 }
 
 export interface TurnRecorder {
-  /** The commit of the turn's row (and its new conversation). */
-  started(): Promise<void>;
   partial(reply: string): void;
   /** Records the outcome, with the conversation's changes when the turn completed; resolves once committed. */
   finish(outcome: TurnOutcome, conversation?: ConversationChanges): Promise<void>;
@@ -39,6 +37,8 @@ export interface TurnStart {
   prompt: string;
   parentMessageId: string | null;
   createdAt: number;
+  /** The client reads the reply as it comes (its row is then written at once, see journal.ts). */
+  streamed: boolean;
 }
 
 export function startTurnRecord({
@@ -55,6 +55,7 @@ export function startTurnRecord({
   const { journal } = store;
   const begun = journal.begin({
     conversation: newConversation,
+    awaitEnd: !turn.streamed,
     turn: {
       id: turn.id,
       conversation_id: turn.conversationId,
@@ -76,11 +77,10 @@ export function startTurnRecord({
       completed_at: null,
     },
   });
-  // Waited for at the first delta only; a turn that fails before it must not leave it unhandled.
+  // Waited for by finish; until then a failure must not count as unhandled.
   begun.catch(() => undefined);
   let lastSave = clock();
   return {
-    started: () => begun,
     partial(reply) {
       const now = clock();
       if (now - lastSave < PARTIAL_SAVE_INTERVAL_MS) return;
@@ -89,7 +89,7 @@ export function startTurnRecord({
     },
     finish(outcome, conversation) {
       const now = clock();
-      return journal.end({
+      const ended = journal.end({
         turnId: turn.id,
         completion: {
           status: outcome.status,
@@ -117,6 +117,9 @@ export function startTurnRecord({
           completion_tokens: outcome.completionTokens ?? 0,
         },
       });
+      // An update of a row that was never inserted changes nothing without failing: the start's
+      // own commit must be waited for too.
+      return Promise.all([begun, ended]).then(() => undefined);
     },
   };
 }

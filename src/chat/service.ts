@@ -115,6 +115,7 @@ export function createChatService(deps: ChatServiceDeps) {
         prompt: input.prompt,
         parentMessageId: conversation?.last_upstream_message_id ?? null,
         createdAt: startedAt,
+        streamed: input.stream !== false,
       },
       newConversation: conversation
         ? undefined
@@ -181,8 +182,6 @@ export function createChatService(deps: ChatServiceDeps) {
         }
         if (state.firstDelta(clock() - startedAt)) {
           if (input.timing) input.timing.upstreamFirstByteMs = state.upstreamFirstByteMs;
-          // The start event hands out the conversation id: the turn's row must exist first.
-          await recorder.started();
           yield {
             type: 'start',
             conversationId,

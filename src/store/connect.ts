@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pgModule from 'pg';
+import { lazyRequire } from '../lazy-require.js';
 import type { Database } from './schema.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -25,12 +26,21 @@ export interface Connection {
   location: string;
 }
 
-// BIGINT columns hold epoch milliseconds and counters, all well inside Number's safe range.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+const loadPg = lazyRequire<typeof pgModule>('pg');
+
+function postgresClient(): typeof pgModule {
+  const pg = loadPg();
+  // BIGINT columns hold epoch milliseconds and counters, all well inside Number's safe range.
+  pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+  return pg;
+}
 
 export function connect(options: ConnectOptions): Connection {
   if (options.databaseUrl && /^postgres(ql)?:\/\//.test(options.databaseUrl)) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const pool = new (postgresClient().Pool)({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+    });
     // An idle client losing its server (restart) must not crash the process; the pool reconnects.
     pool.on('error', () => undefined);
     const url = new URL(options.databaseUrl);

@@ -20,13 +20,16 @@ export interface Store {
   conversations: ConversationQueries;
   turns: TurnQueries;
   usage: UsageQueries;
-  /** Turn writes, group-committed once per event-loop tick (see journal.ts). */
+  /** Turn writes, group-committed (see journal.ts). */
   journal: Pick<TurnJournal, 'begin' | 'partial' | 'end' | 'flush'>;
   /** Cheap round trip, for readiness checks. */
   ping(): Promise<void>;
   /** Flushes the journal and disconnects. */
   close(): Promise<void>;
 }
+
+/** See journal.ts: how long a turn's start may wait to be written together with its end. */
+export const TURN_START_DELAY_MS = 10;
 
 export interface OpenStoreOptions extends ConnectOptions {
   /** This process's instance id, recorded as the owner of the turns it inserts. */
@@ -59,6 +62,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const owner = { owner: options.instanceId };
   const journal = createTurnJournal({
     write: sqlite ? sqliteJournalWriter(sqlite) : kyselyJournalWriter(db),
+    startDelayMs: TURN_START_DELAY_MS,
     onError: options.onWriteError ?? (() => undefined),
   });
   const flush = () => journal.flush();
@@ -68,8 +72,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     engine,
     location,
     journal: {
-      begin: ({ conversation, turn }: TurnBegin) =>
-        journal.begin({ conversation, turn: { ...turn, owner: turn.owner ?? options.instanceId ?? null } }),
+      begin: (entry: TurnBegin) =>
+        journal.begin({
+          ...entry,
+          turn: { ...entry.turn, owner: entry.turn.owner ?? options.instanceId ?? null },
+        }),
       partial: journal.partial,
       end: journal.end,
       flush,

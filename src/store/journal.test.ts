@@ -90,8 +90,12 @@ describeEachEngine('turn journal', (engine) => {
     await storage.cleanup();
   });
 
-  it('commits a turn begun and ended in one tick as one row with its final values', async () => {
-    const begun = store.journal.begin({ conversation: conversationRow('c1'), turn: turnRow('t1', 'c1') });
+  it('commits a turn whose start waited for its end as one row with its final values', async () => {
+    const begun = store.journal.begin({
+      conversation: conversationRow('c1'),
+      turn: turnRow('t1', 'c1'),
+      awaitEnd: true,
+    });
     const ended = store.journal.end(turnEnd('t1', 'c1', 'the reply'));
     await Promise.all([begun, ended]);
     const turns = await store.turns.listForConversation('c1');
@@ -110,6 +114,20 @@ describeEachEngine('turn journal', (engine) => {
     const other = await storage.open();
     try {
       expect(await other.turns.listForConversation('c2')).toMatchObject([{ id: 't2', status: 'pending' }]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('writes the start of a turn that waits for its end even when the end never comes', async () => {
+    await store.journal.begin({
+      conversation: conversationRow('c9'),
+      turn: turnRow('t9', 'c9'),
+      awaitEnd: true,
+    });
+    const other = await storage.open();
+    try {
+      expect(await other.turns.listForConversation('c9')).toMatchObject([{ id: 't9', status: 'pending' }]);
     } finally {
       await other.close();
     }

@@ -1,16 +1,19 @@
 /**
  * Turn writes, group-committed. A turn's start, its partial replies, its end, its conversation's
- * changes and the day's usage are queued in memory and committed at the end of the event-loop
- * tick, with the writes of every other turn queued in that tick, in ONE transaction. A turn that
- * ends before its start was written is written once, as one insert with its final values; usage
- * rows of the same day, user and account are summed.
+ * changes and the day's usage are queued in memory and committed, with the writes of every other
+ * turn queued meanwhile, in ONE transaction. A turn's end is committed at the end of the tick it
+ * was queued in; its start waits up to `startDelayMs` for the end to join it, since most turns
+ * end within a few milliseconds: such a turn costs one insert with its final values instead of
+ * an insert and an update. Usage rows of the same day, user and account are summed.
  *
- * `begin` and `end` return the commit of what they queued, and the chat service waits for it
- * before it acknowledges anything (the first streamed byte, the reply): nothing a client was
- * told survives less than a commit. Reads of conversations, turns and usage flush first (see
- * index.ts). A batch that fails is retried change by change, so one bad change cannot take the
- * others down; a turn whose own row could not be written sees its promise rejected, the rest
- * goes to `onError`.
+ * `end` returns the commit of the turn (start included), and the chat service waits for it
+ * before it sends the reply or the stream's last event: a turn acknowledged as done survives a
+ * crash. Only a turn whose client waits for the whole reply (`awaitEnd`) lets its start wait: a
+ * streamed turn is committed at once, as its stream opens. So a crash can lose only a non-streamed
+ * turn still running, started less than `startDelayMs` before, whose client got nothing yet.
+ * Reads of conversations, turns and usage flush first (see index.ts). A batch that fails is
+ * retried change by change, so one bad change cannot take the others down; a turn whose own row
+ * could not be written sees its promise rejected, the rest goes to `onError`.
  */
 import type { ConversationChanges } from './conversations.js';
 import type { ConversationsTable, TurnsTable } from './schema.js';
@@ -35,6 +38,8 @@ export interface TurnBegin {
   /** A new conversation, inserted before the turn. */
   conversation?: ConversationsTable;
   turn: NewTurn;
+  /** The client hears nothing before the end: the start may wait to be written with it. */
+  awaitEnd?: boolean;
 }
 
 export interface TurnEnd {
@@ -61,6 +66,8 @@ export interface TurnJournal {
 
 export interface JournalOptions {
   write: JournalWriter;
+  /** How long a turn's start may wait for its end to be written with it. */
+  startDelayMs: number;
   onError(error: unknown, op: JournalOp): void;
 }
 
@@ -133,15 +140,26 @@ class PendingChanges {
 export function createTurnJournal(options: JournalOptions): TurnJournal {
   let pending = new PendingChanges();
   let scheduled = false;
+  let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
   /** The batch being committed: its usage is not readable from the database yet. */
   let writing: PendingChanges | undefined;
 
-  function queued(): void {
+  /** `now`: commit at the end of this tick; otherwise within `startDelayMs`. */
+  function queued(now: boolean): void {
     pending.count += 1;
     if (scheduled) return;
-    scheduled = true;
-    setImmediate(() => void flush());
+    if (now) {
+      scheduled = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      setImmediate(() => void flush());
+    } else {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        void flush();
+      }, options.startDelayMs);
+    }
   }
 
   /** Writes the batch; returns the turns whose own row failed, with why. */
@@ -167,6 +185,8 @@ export function createTurnJournal(options: JournalOptions): TurnJournal {
   async function flush(): Promise<void> {
     while (inFlight) await inFlight;
     scheduled = false;
+    if (timer) clearTimeout(timer);
+    timer = undefined;
     if (pending.count === 0) return;
     const batch = pending;
     pending = new PendingChanges();
@@ -181,10 +201,10 @@ export function createTurnJournal(options: JournalOptions): TurnJournal {
   }
 
   return {
-    begin({ conversation, turn }) {
+    begin({ conversation, turn, awaitEnd }) {
       if (conversation) pending.conversations.set(conversation.id, { ...conversation });
       pending.turns.set(turn.id, { ...turn });
-      queued();
+      queued(!awaitEnd);
       return pending.waitFor(turn.id);
     },
     partial(turnId, reply) {
@@ -194,7 +214,7 @@ export function createTurnJournal(options: JournalOptions): TurnJournal {
       } else if (!pending.turnEnds.has(turnId)) {
         pending.partialReplies.set(turnId, reply);
       }
-      queued();
+      queued(false);
     },
     end({ turnId, completion, conversation, usage }) {
       const row = pending.turns.get(turnId);
@@ -215,7 +235,7 @@ export function createTurnJournal(options: JournalOptions): TurnJournal {
       const sum = pending.usage.get(key);
       if (sum) for (const counter of USAGE_COUNTERS) sum[counter] += usage[counter];
       else pending.usage.set(key, { ...usage });
-      queued();
+      queued(true);
       return pending.waitFor(turnId);
     },
     pendingRequests(userId, day) {
