@@ -2,7 +2,9 @@
  * The Redis connection from config.redisUrl: connects eagerly and checks with a PING, so a
  * server told to share state refuses to start without it rather than quietly running alone.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import type * as ioredisModule from 'ioredis';
+import { lazyRequire } from '../lazy-require.js';
 import { redact } from '../redact.js';
 import type { SharedStateLogger } from './types.js';
 
@@ -36,10 +38,13 @@ export function redisLocation(url: string): string {
   }
 }
 
+// Loaded only when REDIS_URL is set (see lazy-require.ts).
+const loadIoredis = lazyRequire<typeof ioredisModule>('ioredis');
+
 export async function connectRedis(options: RedisConnectionOptions): Promise<Redis> {
   const location = redisLocation(options.url);
   const secrets = [passwordOf(options.url)];
-  const redis = new Redis(options.url, {
+  const redis = new (loadIoredis().Redis)(options.url, {
     lazyConnect: true,
     connectionName: options.name,
     connectTimeout: options.connectTimeoutMs ?? 5000,

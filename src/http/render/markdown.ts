@@ -3,10 +3,13 @@
  * small allow-list (no script, no event handlers, no javascript: or data: URLs). Fenced code
  * keeps its language class for the page's highlighter.
  */
-import { Marked } from 'marked';
-import sanitizeHtml from 'sanitize-html';
+import type * as markedModule from 'marked';
+import type sanitizeHtml from 'sanitize-html';
+import { lazyRequire } from '../../lazy-require.js';
 
-const marked = new Marked({ gfm: true, breaks: true, async: false });
+// Loaded on the first reply rendered as HTML (see lazy-require.ts).
+const loadMarked = lazyRequire<typeof markedModule>('marked');
+const loadSanitizer = lazyRequire<typeof sanitizeHtml>('sanitize-html');
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
@@ -41,12 +44,24 @@ const SANITIZE: sanitizeHtml.IOptions = {
   allowedClasses: { code: [/^language-[\w-]+$/], span: [/^hl-[\w-]+$/] },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowProtocolRelative: false,
-  transformTags: {
-    a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }),
-  },
 };
 SANITIZE.allowedAttributes = { ...SANITIZE.allowedAttributes, a: ['href', 'title', 'rel', 'target'] };
 
+let renderer: ((text: string) => string) | undefined;
+
+function createRenderer(): (text: string) => string {
+  const marked = new (loadMarked().Marked)({ gfm: true, breaks: true, async: false });
+  const sanitize = loadSanitizer();
+  const options: sanitizeHtml.IOptions = {
+    ...SANITIZE,
+    transformTags: {
+      a: sanitize.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }),
+    },
+  };
+  return (text) => sanitize(marked.parse(text) as string, options);
+}
+
 export function renderMarkdown(text: string): string {
-  return sanitizeHtml(marked.parse(text) as string, SANITIZE);
+  renderer ??= createRenderer();
+  return renderer(text);
 }

@@ -1,0 +1,13 @@
+/**
+ * Loads a CommonJS package the first time it is needed. PostgreSQL's and Redis's clients and the
+ * Markdown sanitiser weigh some 35 MB of resident memory together; a process configured without
+ * them (SQLite, one process, no HTML replies) never pays for them.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+export function lazyRequire<T>(name: string): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= require(name) as T);
+}
