@@ -4,11 +4,10 @@
  * thrown as AppError; before the first delta they carry the real HTTP status, after it the
  * renderers turn them into an error event.
  */
-import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
 import { AppError, conflict, isAppError } from '../errors.js';
 import type { Metrics, TurnOutcomeLabel } from '../metrics/index.js';
-import type { ConversationRow, Store, TurnRow } from '../store/index.js';
+import { timeOrderedId, type ConversationRow, type Store, type TurnRow } from '../store/index.js';
 import { isUpstreamError } from '../upstream/types.js';
 import { loadConversationFor } from './access.js';
 import { titleFromPrompt } from './history.js';
@@ -100,10 +99,8 @@ export function createChatService(deps: ChatServiceDeps) {
       throw new AppError(403, 'plus_not_allowed', 'Your key does not have plus access');
 
     const turns: TurnRow[] = conversation ? await store.turns.listForConversation(conversation.id) : [];
-    // Time-ordered ids: each insert lands at the end of the primary-key indexes instead of on a
-    // random page, so a batch of turns dirties a few index pages rather than one per id.
-    const conversationId = conversation?.id ?? uuidv7();
-    const turnId = uuidv7();
+    const conversationId = conversation?.id ?? timeOrderedId();
+    const turnId = timeOrderedId();
     const recorder = startTurnRecord({
       store,
       clock,

@@ -109,3 +109,4 @@ export type { ConversationChanges, ConversationFilter } from './conversations.js
 export type { UsageDelta } from './usage.js';
 export { utcDay } from './usage.js';
 export type { JournalOp, TurnBegin, TurnEnd } from './journal.js';
+export { timeOrderedId } from './ids.js';

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { timeOrderedId } from './ids.js';
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('timeOrderedId', () => {
+  it('is a version 7 UUID carrying the time in its first 48 bits', () => {
+    const now = Date.parse('2026-11-26T02:00:00.123Z');
+    const id = timeOrderedId(now);
+    expect(id).toMatch(UUID_V7);
+    expect(parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(now);
+  });
+
+  it('sorts by time across milliseconds and is unique within one', () => {
+    const earlier = timeOrderedId(1_000);
+    const later = timeOrderedId(1_001);
+    expect(earlier < later).toBe(true);
+    const same = new Set(Array.from({ length: 1000 }, () => timeOrderedId(5_000)));
+    expect(same.size).toBe(1000);
+    for (const id of same) expect(id).toMatch(UUID_V7);
+  });
+});
