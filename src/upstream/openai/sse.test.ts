@@ -26,6 +26,15 @@ describe('readSseEvents', () => {
     expect(events.map((e) => e.data)).toEqual(['one', 'two', 'three']);
   });
 
+  it('joins LF-only lines split anywhere across chunks', async () => {
+    const events = await collect(['data: {"a"', ':1}\n', '\ndata: x\n', '\n', 'event: e\ndata: y\n\n']);
+    expect(events).toEqual([
+      { event: undefined, data: '{"a":1}' },
+      { event: undefined, data: 'x' },
+      { event: 'e', data: 'y' },
+    ]);
+  });
+
   it('decodes multi-byte UTF-8 split across chunks', async () => {
     const bytes = new TextEncoder().encode('data: héllo 🌍\n\n');
     const events = await collect([bytes.slice(0, 8), bytes.slice(8, 15), bytes.slice(15)]);

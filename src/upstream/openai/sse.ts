@@ -21,6 +21,16 @@ export class SseParser {
   push(text: string): SseEvent[] {
     const out: SseEvent[] = [];
     const buffer = this.buffer + text;
+    // Upstreams end lines with \n: find them with indexOf rather than one character at a time.
+    if (!buffer.includes('\r')) {
+      let start = 0;
+      for (let end = buffer.indexOf('\n'); end !== -1; end = buffer.indexOf('\n', start)) {
+        this.line(buffer.slice(start, end), out);
+        start = end + 1;
+      }
+      this.buffer = buffer.slice(start);
+      return out;
+    }
     let start = 0;
     for (let i = 0; i < buffer.length; i++) {
       const char = buffer[i];
