@@ -1,6 +1,6 @@
 /**
  * The two ways a journal batch reaches the database. SQLite: better-sqlite3's own synchronous
- * transaction with cached prepared statements, without building each statement through Kysely
+ * transaction with statements prepared once, without building each statement through Kysely
  * (the hot path's biggest cost once writes were batched). PostgreSQL: the Kysely query modules
  * inside one Kysely transaction.
  */
@@ -8,7 +8,7 @@ import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { createConversationQueries } from './conversations.js';
 import type { JournalOp, JournalWriter } from './journal.js';
-import type { Database } from './schema.js';
+import type { ConversationsTable, Database, TurnsTable } from './schema.js';
 import { createTurnQueries } from './turns.js';
 import { createUsageQueries } from './usage.js';
 
@@ -43,23 +43,65 @@ export function kyselyJournalWriter(db: Kysely<Database>): JournalWriter {
     });
 }
 
-/** Defined columns only (as Kysely does): an absent value keeps the column's default. */
-function definedEntries(row: object): [string, unknown][] {
-  return Object.entries(row).filter(([, value]) => value !== undefined);
+/** Every column of a table, checked against its row type in both directions. */
+function allColumns<Row>() {
+  return <const C extends readonly (keyof Row & string)[]>(
+    columns: C & ([Exclude<keyof Row, C[number]>] extends [never] ? unknown : 'a column is missing'),
+  ): C => columns;
 }
+
+const TURN_COLUMNS = allColumns<TurnsTable>()([
+  'id',
+  'conversation_id',
+  'seq',
+  'user_id',
+  'account_name',
+  'model',
+  'prompt',
+  'reply',
+  'status',
+  'error_code',
+  'error_message',
+  'upstream_message_id',
+  'parent_message_id',
+  'prompt_tokens',
+  'completion_tokens',
+  'created_at',
+  'first_byte_ms',
+  'completed_at',
+  'owner',
+]);
+
+const CONVERSATION_COLUMNS = allColumns<ConversationsTable>()([
+  'id',
+  'user_id',
+  'title',
+  'origin',
+  'account_name',
+  'account_kind',
+  'own_token_hash',
+  'upstream_conversation_id',
+  'last_upstream_message_id',
+  'model',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+]);
 
 const quoted = (column: string) => `"${column}"`;
 
-function insertSql(table: string, columns: string[]): string {
-  return `insert into "${table}" (${columns.map(quoted).join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+/** Named parameters (`@column`): the row object binds as it is, no array built per insert. */
+function insertSql(table: string, columns: readonly string[]): string {
+  return `insert into "${table}" (${columns.map(quoted).join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`;
 }
 
-function updateSql(table: string, columns: string[], where: string): string {
-  return `update "${table}" set ${columns.map((c) => `${quoted(c)} = ?`).join(', ')} where ${where}`;
+function updateSql(table: string, columns: string[]): string {
+  return `update "${table}" set ${columns.map((c) => `${quoted(c)} = ?`).join(', ')} where "id" = ?`;
 }
 
 const USAGE_UPSERT = `insert into "usage_daily" ("day", "user_id", "account_name", "requests", "failures",
-  "prompt_chars", "reply_chars", "prompt_tokens", "completion_tokens") values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+  "prompt_chars", "reply_chars", "prompt_tokens", "completion_tokens")
+  values (@day, @user_id, @account_name, @requests, @failures, @prompt_chars, @reply_chars, @prompt_tokens, @completion_tokens)
   on conflict ("day", "user_id", "account_name") do update set
   "requests" = usage_daily.requests + excluded.requests,
   "failures" = usage_daily.failures + excluded.failures,
@@ -68,61 +110,52 @@ const USAGE_UPSERT = `insert into "usage_daily" ("day", "user_id", "account_name
   "prompt_tokens" = usage_daily.prompt_tokens + excluded.prompt_tokens,
   "completion_tokens" = usage_daily.completion_tokens + excluded.completion_tokens`;
 
-/** Statement text is rebuilt per op, but `sqlite.prepare` is cached by text (see connect.ts). */
-function runSqliteOp(sqlite: SQLite.Database, op: JournalOp): void {
-  switch (op.kind) {
-    case 'insertConversation':
-    case 'insertTurn': {
-      const entries = definedEntries(op.row);
-      const table = op.kind === 'insertTurn' ? 'turns' : 'conversations';
-      sqlite
-        .prepare(
-          insertSql(
-            table,
-            entries.map(([c]) => c),
-          ),
-        )
-        .run(...entries.map(([, v]) => v));
-      return;
+/**
+ * The journal's statements, prepared once. Inserts carry whole rows; the two updates carry the
+ * columns that changed (defined values only, as Kysely does), one statement per set of columns.
+ */
+function journalStatements(sqlite: SQLite.Database) {
+  const insertTurn = sqlite.prepare(insertSql('turns', TURN_COLUMNS));
+  const insertConversation = sqlite.prepare(insertSql('conversations', CONVERSATION_COLUMNS));
+  const addUsage = sqlite.prepare(USAGE_UPSERT);
+  const partialReply = sqlite.prepare(
+    `update "turns" set "reply" = ? where "id" = ? and "status" = 'pending'`,
+  );
+  const updates = new Map<string, SQLite.Statement>();
+  const update = (table: 'turns' | 'conversations', id: string, changes: object): void => {
+    const columns: string[] = [];
+    const values: unknown[] = [];
+    for (const [column, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      columns.push(column);
+      values.push(value);
     }
-    case 'updateConversation':
-    case 'finishTurn': {
-      const entries = definedEntries(op.kind === 'finishTurn' ? op.completion : op.changes);
-      if (entries.length === 0) return;
-      const table = op.kind === 'finishTurn' ? 'turns' : 'conversations';
-      const values = entries.map(([, v]) => v);
-      sqlite
-        .prepare(
-          updateSql(
-            table,
-            entries.map(([c]) => c),
-            '"id" = ?',
-          ),
-        )
-        .run(...values, op.id);
-      return;
+    if (columns.length === 0) return;
+    const key = `${table} ${columns.join(' ')}`;
+    let statement = updates.get(key);
+    if (!statement) updates.set(key, (statement = sqlite.prepare(updateSql(table, columns))));
+    statement.run(...values, id);
+  };
+  return (op: JournalOp): void => {
+    switch (op.kind) {
+      case 'insertConversation':
+        insertConversation.run(op.row);
+        return;
+      case 'insertTurn':
+        insertTurn.run({ ...op.row, owner: op.row.owner ?? null });
+        return;
+      case 'updateConversation':
+        return update('conversations', op.id, op.changes);
+      case 'finishTurn':
+        return update('turns', op.id, op.completion);
+      case 'partialReply':
+        partialReply.run(op.reply, op.id);
+        return;
+      case 'addUsage':
+        addUsage.run(op.delta);
+        return;
     }
-    case 'partialReply':
-      sqlite.prepare(updateSql('turns', ['reply'], `"id" = ? and "status" = 'pending'`)).run(op.reply, op.id);
-      return;
-    case 'addUsage': {
-      const d = op.delta;
-      sqlite
-        .prepare(USAGE_UPSERT)
-        .run(
-          d.day,
-          d.user_id,
-          d.account_name,
-          d.requests,
-          d.failures,
-          d.prompt_chars,
-          d.reply_chars,
-          d.prompt_tokens,
-          d.completion_tokens,
-        );
-      return;
-    }
-  }
+  };
 }
 
 /** Waits while a Kysely transaction holds the one connection: a batch must not join it. */
@@ -131,8 +164,9 @@ async function outsideTransactions(sqlite: SQLite.Database): Promise<void> {
 }
 
 export function sqliteJournalWriter(sqlite: SQLite.Database): JournalWriter {
+  const runOp = journalStatements(sqlite);
   const runBatch = sqlite.transaction((ops: JournalOp[]) => {
-    for (const op of ops) runSqliteOp(sqlite, op);
+    for (const op of ops) runOp(op);
   });
   return async (ops) => {
     await outsideTransactions(sqlite);
