@@ -2,7 +2,7 @@
  * Server-sent events for any stream of events. Headers are sent with the first event, so a
  * failure before it still becomes a real HTTP status (thrown to the one error handler); a
  * failure after it becomes a final error event. Writes respect backpressure: a slow reader
- * slows the upstream read instead of growing a buffer. Frames of one tick are corked together.
+ * slows the upstream read instead of growing a buffer.
  */
 import { once } from 'node:events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -30,19 +30,8 @@ export async function sendSse<E>(
 ): Promise<FastifyReply> {
   const raw = reply.raw;
   let started = false;
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    raw.uncork();
-  };
   const write = async (text: string) => {
     if (!text || raw.destroyed) return;
-    // Frames written in the same tick (the events of one upstream read) leave in one packet.
-    if (!corked) {
-      corked = true;
-      raw.cork();
-      process.nextTick(uncork);
-    }
     if (raw.write(text)) return;
     // The listener of the event that did not happen must go too, or each blocked write leaks one.
     const settled = new AbortController();
