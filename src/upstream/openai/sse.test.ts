@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { readSseBatches, readSseEvents, type SseEvent } from './sse.js';
+import { readSseBatches, type SseEvent } from './sse.js';
 
 async function collect(chunks: (string | Uint8Array)[]): Promise<SseEvent[]> {
   async function* source() {
     yield* chunks;
   }
   const events: SseEvent[] = [];
-  for await (const event of readSseEvents(source())) events.push(event);
+  for await (const batch of readSseBatches(source())) events.push(...batch);
   return events;
 }
 
-describe('readSseEvents', () => {
+describe('readSseBatches', () => {
   it('parses data and event fields, multi-line data and comments', async () => {
     const events = await collect([
       ': keep-alive\n\nevent: delta_encoding\ndata: "v1"\n\ndata: a\ndata: b\n\n',

@@ -21,25 +21,19 @@ export class SseParser {
   push(text: string): SseEvent[] {
     const out: SseEvent[] = [];
     const buffer = this.buffer + text;
-    // Upstreams end lines with \n: find them with indexOf rather than one character at a time.
-    if (!buffer.includes('\r')) {
-      let start = 0;
-      for (let end = buffer.indexOf('\n'); end !== -1; end = buffer.indexOf('\n', start)) {
-        this.line(buffer.slice(start, end), out);
-        start = end + 1;
-      }
-      this.buffer = buffer.slice(start);
-      return out;
-    }
+    // Line ends are found with indexOf, not one character at a time; the next \r is looked up
+    // again only once passed (upstreams end lines with \n, so usually never).
+    let cr = buffer.indexOf('\r');
     let start = 0;
-    for (let i = 0; i < buffer.length; i++) {
-      const char = buffer[i];
-      if (char !== '\n' && char !== '\r') continue;
+    for (;;) {
+      if (cr !== -1 && cr < start) cr = buffer.indexOf('\r', start);
+      const lf = buffer.indexOf('\n', start);
+      const end = cr !== -1 && (lf === -1 || cr < lf) ? cr : lf;
+      if (end === -1) break;
       // A trailing \r may be the first half of \r\n split across chunks: wait for more input.
-      if (char === '\r' && i === buffer.length - 1) break;
-      this.line(buffer.slice(start, i), out);
-      if (char === '\r' && buffer[i + 1] === '\n') i++;
-      start = i + 1;
+      if (end === cr && end === buffer.length - 1) break;
+      this.line(buffer.slice(start, end), out);
+      start = end === cr && buffer[end + 1] === '\n' ? end + 2 : end + 1;
     }
     this.buffer = buffer.slice(start);
     return out;
@@ -86,8 +80,4 @@ export async function* readSseBatches(
   }
   const rest = [...parser.push(decoder.decode()), ...parser.end()];
   if (rest.length > 0) yield rest;
-}
-
-export async function* readSseEvents(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
-  for await (const batch of readSseBatches(chunks)) yield* batch;
 }
