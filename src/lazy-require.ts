@@ -7,7 +7,14 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-export function lazyRequire<T>(name: string): () => T {
+/** `configure` runs once, on the first load. */
+export function lazyRequire<T>(name: string, configure?: (loaded: T) => void): () => T {
   let loaded: T | undefined;
-  return () => (loaded ??= require(name) as T);
+  return () => {
+    if (loaded === undefined) {
+      loaded = require(name) as T;
+      configure?.(loaded);
+    }
+    return loaded;
+  };
 }

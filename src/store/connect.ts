@@ -26,18 +26,14 @@ export interface Connection {
   location: string;
 }
 
-const loadPg = lazyRequire<typeof pgModule>('pg');
-
-function postgresClient(): typeof pgModule {
-  const pg = loadPg();
+const loadPg = lazyRequire<typeof pgModule>('pg', (pg) =>
   // BIGINT columns hold epoch milliseconds and counters, all well inside Number's safe range.
-  pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-  return pg;
-}
+  pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value)),
+);
 
 export function connect(options: ConnectOptions): Connection {
   if (options.databaseUrl && /^postgres(ql)?:\/\//.test(options.databaseUrl)) {
-    const pool = new (postgresClient().Pool)({
+    const pool = new (loadPg().Pool)({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
     });

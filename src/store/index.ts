@@ -96,7 +96,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       await db.selectFrom('users').select('id').limit(1).execute();
     },
     async close() {
-      await journal.close();
+      await journal.flush();
       await db.destroy();
     },
   };

@@ -60,8 +60,6 @@ export interface TurnJournal {
   pendingRequests(userId: string, day: string): number;
   /** Writes everything queued now; resolves when it (and any write under way) is committed. */
   flush(): Promise<void>;
-  /** Flushes what is queued. */
-  close(): Promise<void>;
 }
 
 export interface JournalOptions {
@@ -169,9 +167,8 @@ export function createTurnJournal(options: JournalOptions): TurnJournal {
       await options.write(ops);
       return failures;
     } catch (error) {
-      const retries = ops.length === 1 ? [] : ops;
       if (ops.length === 1) fail(ops[0] as JournalOp, error);
-      for (const op of retries) await options.write([op]).catch((alone: unknown) => fail(op, alone));
+      else for (const op of ops) await options.write([op]).catch((alone: unknown) => fail(op, alone));
       return failures;
     }
 
@@ -246,6 +243,5 @@ export function createTurnJournal(options: JournalOptions): TurnJournal {
       return requests;
     },
     flush,
-    close: flush,
   };
 }
