@@ -6,6 +6,7 @@ import { describeWithBinary } from '../../test/helpers/binaries.js';
 import { freePort } from '../../test/helpers/ports.js';
 import { startRedis, type RedisServer } from '../../test/helpers/redis.js';
 import { testConfig } from '../../test/helpers/config.js';
+import { conversationRow, turnRow } from '../../test/helpers/rows.js';
 import { createLogger } from '../logging/logger.js';
 import { startServer } from '../server.js';
 import { openStore, type Store } from '../store/index.js';
@@ -95,43 +96,9 @@ describeWithBinary('redis-server', 'shared state on a real Redis', () => {
   it('marks incomplete only the pending turns of processes whose heartbeat is gone', async () => {
     prefixRun++;
     const live = await connect('live');
-    await store.conversations.insert({
-      id: 'c1',
-      user_id: 'u',
-      title: null,
-      origin: 'pool',
-      account_name: null,
-      account_kind: null,
-      own_token_hash: null,
-      upstream_conversation_id: null,
-      last_upstream_message_id: null,
-      model: null,
-      created_at: 1,
-      updated_at: 1,
-      deleted_at: null,
-    });
+    await store.conversations.insert(conversationRow({ id: 'c1', user_id: 'u' }));
     const turn = (id: string, seq: number, owner: string | null) =>
-      store.turns.insert({
-        id,
-        conversation_id: 'c1',
-        seq,
-        user_id: 'u',
-        account_name: null,
-        model: null,
-        prompt: 'p',
-        reply: 'partial',
-        status: 'pending',
-        error_code: null,
-        error_message: null,
-        upstream_message_id: null,
-        parent_message_id: null,
-        prompt_tokens: null,
-        completion_tokens: null,
-        created_at: 1,
-        first_byte_ms: null,
-        completed_at: null,
-        owner,
-      });
+      store.turns.insert(turnRow({ id, conversation_id: 'c1', seq, user_id: 'u', reply: 'partial', owner }));
     await turn('t-live', 0, 'live');
     await turn('t-dead', 1, 'dead');
     await turn('t-legacy', 2, null);

@@ -2,50 +2,23 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createTestStorage, describeEachEngine, type TestStorage } from '../../test/helpers/engines.js';
 import type { Store, TurnEnd } from './index.js';
 import type { NewTurn } from './journal.js';
+import { conversationRow as conversationOf, turnRow as rowOf } from '../../test/helpers/rows.js';
 
 const DAY = '2026-11-26';
 const T0 = Date.parse(`${DAY}T10:00:00Z`);
 
-function turnRow(id: string, conversationId: string, seq = 0): NewTurn {
-  return {
+/** A pending turn of user u1. */
+const turnRow = (id: string, conversationId: string, seq = 0): NewTurn =>
+  rowOf({
     id,
     conversation_id: conversationId,
     seq,
     user_id: 'u1',
-    account_name: null,
-    model: null,
     prompt: `prompt of ${id}`,
-    reply: '',
-    status: 'pending',
-    error_code: null,
-    error_message: null,
-    upstream_message_id: null,
-    parent_message_id: null,
-    prompt_tokens: null,
-    completion_tokens: null,
     created_at: T0,
-    first_byte_ms: null,
-    completed_at: null,
-  };
-}
+  });
 
-function conversationRow(id: string) {
-  return {
-    id,
-    user_id: 'u1',
-    title: null,
-    origin: 'pool',
-    account_name: null,
-    account_kind: null,
-    own_token_hash: null,
-    upstream_conversation_id: null,
-    last_upstream_message_id: null,
-    model: null,
-    created_at: T0,
-    updated_at: T0,
-    deleted_at: null,
-  };
-}
+const conversationRow = (id: string) => conversationOf({ id, user_id: 'u1', created_at: T0, updated_at: T0 });
 
 function turnEnd(turnId: string, conversationId: string, reply: string): TurnEnd {
   return {
@@ -109,14 +82,19 @@ describeEachEngine('turn journal', (engine) => {
     expect(await store.conversations.get('c1')).toMatchObject({ title: 'title t1' });
   });
 
-  it('resolves begin only once the row is readable from another connection', async () => {
-    await store.journal.begin({ conversation: conversationRow('c2'), turn: turnRow('t2', 'c2') });
+  /** The turns of a conversation as a second connection sees them (no flush of this store's journal). */
+  async function turnsSeenElsewhere(conversationId: string) {
     const other = await storage.open();
     try {
-      expect(await other.turns.listForConversation('c2')).toMatchObject([{ id: 't2', status: 'pending' }]);
+      return await other.turns.listForConversation(conversationId);
     } finally {
       await other.close();
     }
+  }
+
+  it('resolves begin only once the row is readable from another connection', async () => {
+    await store.journal.begin({ conversation: conversationRow('c2'), turn: turnRow('t2', 'c2') });
+    expect(await turnsSeenElsewhere('c2')).toMatchObject([{ id: 't2', status: 'pending' }]);
   });
 
   it('writes the start of a turn that waits for its end even when the end never comes', async () => {
@@ -125,12 +103,7 @@ describeEachEngine('turn journal', (engine) => {
       turn: turnRow('t9', 'c9'),
       awaitEnd: true,
     });
-    const other = await storage.open();
-    try {
-      expect(await other.turns.listForConversation('c9')).toMatchObject([{ id: 't9', status: 'pending' }]);
-    } finally {
-      await other.close();
-    }
+    expect(await turnsSeenElsewhere('c9')).toMatchObject([{ id: 't9', status: 'pending' }]);
   });
 
   it('keeps a partial reply of a running turn and lets the end overwrite it', async () => {
