@@ -30,6 +30,8 @@ export interface Store {
 
 /** See journal.ts: how long a turn's start may wait to be written together with its end. */
 export const TURN_START_DELAY_MS = 10;
+/** See journal.ts: how long a turn's end may wait for other running turns' ends. */
+export const TURN_END_DELAY_MS = 2;
 
 export interface OpenStoreOptions extends ConnectOptions {
   /** This process's instance id, recorded as the owner of the turns it inserts. */
@@ -63,6 +65,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const journal = createTurnJournal({
     write: sqlite ? sqliteJournalWriter(sqlite) : kyselyJournalWriter(db),
     startDelayMs: TURN_START_DELAY_MS,
+    endDelayMs: TURN_END_DELAY_MS,
     onError: options.onWriteError ?? (() => undefined),
   });
   const flush = () => journal.flush();

@@ -1,0 +1,76 @@
+/** When the journal commits: which turns share a transaction (the writer only records batches). */
+import { describe, expect, it } from 'vitest';
+import { createTurnJournal, type JournalOp, type TurnEnd } from './journal.js';
+import { turnRow } from '../../test/helpers/rows.js';
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function recordingJournal() {
+  const batches: JournalOp[][] = [];
+  const journal = createTurnJournal({
+    write: (ops) => {
+      batches.push(ops);
+      return Promise.resolve();
+    },
+    startDelayMs: 60_000,
+    endDelayMs: 20,
+    onError: () => undefined,
+  });
+  const begin = (id: string) =>
+    journal.begin({ turn: turnRow({ id, conversation_id: 'c', user_id: 'u' }), awaitEnd: true });
+  const end = (turnId: string): Promise<void> => journal.end(endOf(turnId));
+  const turnsIn = (batch: JournalOp[] | undefined) =>
+    (batch ?? []).flatMap((op) => (op.kind === 'insertTurn' ? [op.row.id] : []));
+  return { batches, begin, end, turnsIn };
+}
+
+function endOf(turnId: string): TurnEnd {
+  return {
+    turnId,
+    completion: { status: 'complete', reply: 'r', completed_at: 1 },
+    usage: {
+      day: '2026-11-26',
+      user_id: 'u',
+      account_name: 'a',
+      requests: 1,
+      failures: 0,
+      prompt_chars: 1,
+      reply_chars: 1,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+    },
+  };
+}
+
+describe('journal commit timing', () => {
+  it('commits the end of the only running turn within its tick', async () => {
+    const j = recordingJournal();
+    void j.begin('t1');
+    const ended = j.end('t1');
+    expect(j.batches).toHaveLength(0);
+    await tick();
+    await ended;
+    expect(j.batches.map(j.turnsIn)).toEqual([['t1']]);
+  });
+
+  it('lets an end wait while another turn runs, and commits both ends together', async () => {
+    const j = recordingJournal();
+    void j.begin('t1');
+    void j.begin('t2');
+    const first = j.end('t1');
+    await tick();
+    expect(j.batches).toHaveLength(0);
+    const second = j.end('t2');
+    await Promise.all([first, second]);
+    expect(j.batches.map(j.turnsIn)).toEqual([['t1', 't2']]);
+  });
+
+  it('commits a waiting end after the delay even when the other turn never ends', async () => {
+    const j = recordingJournal();
+    void j.begin('t1');
+    void j.begin('long');
+    await j.end('t1');
+    expect(j.batches.map(j.turnsIn)).toEqual([['t1', 'long']]);
+    expect(j.batches[0]?.filter((op) => op.kind === 'addUsage')).toHaveLength(1);
+  });
+});
