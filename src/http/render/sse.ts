@@ -2,7 +2,9 @@
  * Server-sent events for any stream of events. Headers are sent with the first event, so a
  * failure before it still becomes a real HTTP status (thrown to the one error handler); a
  * failure after it becomes a final error event. Writes respect backpressure: a slow reader
- * slows the upstream read instead of growing a buffer.
+ * slows the upstream read instead of growing a buffer. The frames of events that arrive in the
+ * same tick go out in one write, and the last ones with the end of the response: a stream is a
+ * few socket writes, not one per event (corking the socket instead lost frames on Node 22).
  */
 import { once } from 'node:events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -41,9 +43,21 @@ export async function sendSse<E>(
     ]).finally(() => settled.abort());
   };
   const iterator = events[Symbol.asyncIterator]();
+  /** Frames of events that arrived in this tick, written together (one syscall, not one each). */
+  let unsent = '';
   try {
+    let coming = iterator.next();
     for (;;) {
-      const next = await iterator.next();
+      const next = unsent ? await unlessLater(coming) : await coming;
+      if (next === LATER) {
+        await write(unsent);
+        unsent = '';
+        if (raw.destroyed) {
+          await iterator.return?.();
+          return reply;
+        }
+        continue;
+      }
       if (next.done) break;
       if (!started) {
         started = true;
@@ -59,11 +73,8 @@ export async function sendSse<E>(
           ...corsHeaders(reply),
         });
       }
-      await write(format.frame(next.value));
-      if (raw.destroyed) {
-        await iterator.return?.();
-        return reply;
-      }
+      unsent += format.frame(next.value);
+      coming = iterator.next();
     }
   } catch (error) {
     if (!started) throw error;
@@ -71,7 +82,7 @@ export async function sendSse<E>(
       toAppError(error) ??
       new AppError(500, 'internal_error', `Internal server error (request id ${request.id})`);
     if (appError.status >= 500 && !toAppError(error)) request.log.error({ err: error }, 'stream failed');
-    await write(format.errorFrame(appError));
+    unsent += format.errorFrame(appError);
   }
   if (!started) {
     reply.hijack();
@@ -82,9 +93,29 @@ export async function sendSse<E>(
       ...corsHeaders(reply),
     });
   }
-  if (format.end) await write(format.end);
-  raw.end();
+  const last = unsent + (format.end ?? '');
+  if (last && !raw.destroyed) raw.end(last);
+  else raw.end();
   return reply;
+}
+
+const LATER = Symbol('later');
+
+/** The next event if it comes within this tick (before the event loop's check phase), else LATER. */
+function unlessLater<T>(next: Promise<T>): Promise<T | typeof LATER> {
+  return new Promise((resolve, reject) => {
+    const later = setImmediate(() => resolve(LATER));
+    next.then(
+      (value) => {
+        clearImmediate(later);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearImmediate(later);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Headers already set on the reply by hooks (CORS) must survive the hijack. */

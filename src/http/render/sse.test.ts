@@ -1,0 +1,81 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../errors.js';
+import { sendSse, sseFrame } from './sse.js';
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A real server whose one route streams `events`; it records what each socket write carried. */
+async function serve(events: () => AsyncIterable<string>) {
+  const writes: string[] = [];
+  const app = Fastify();
+  // As the app's request-metrics plugin does: no turn timing on this route.
+  app.decorateRequest('turnTiming', null);
+  app.get('/', async (request, reply) => {
+    const raw = reply.raw;
+    const write = raw.write.bind(raw) as (chunk: string) => boolean;
+    raw.write = ((chunk: string) => (writes.push(String(chunk)), write(chunk))) as typeof raw.write;
+    const end = raw.end.bind(raw) as (chunk?: string) => typeof raw;
+    raw.end = ((chunk?: string) => (writes.push(`END ${chunk ?? ''}`), end(chunk))) as typeof raw.end;
+    return sendSse(request, reply, events(), {
+      frame: (event) => sseFrame(event),
+      errorFrame: (error) => sseFrame({ error: error.code }),
+      end: sseFrame('[DONE]'),
+    });
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { app, writes, url: `http://127.0.0.1:${port}/` };
+}
+
+describe('sendSse', () => {
+  let app: FastifyInstance | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it('writes the events of one tick together, and the last ones with the end', async () => {
+    const server = await serve(async function* () {
+      yield 'a';
+      yield 'b';
+      await pause(20);
+      yield 'c';
+      yield 'd';
+    });
+    app = server.app;
+    const text = await (await fetch(server.url)).text();
+    expect(text).toBe(['a', 'b', 'c', 'd', '[DONE]'].map((e) => sseFrame(e)).join(''));
+    expect(server.writes).toEqual([
+      sseFrame('a') + sseFrame('b'),
+      `END ${sseFrame('c')}${sseFrame('d')}${sseFrame('[DONE]')}`,
+    ]);
+  });
+
+  it('sends the frames before a failure, then the error frame, and ends the stream', async () => {
+    const server = await serve(async function* () {
+      yield 'a';
+      await pause(20);
+      yield 'b';
+      throw new AppError(502, 'upstream_failed', 'gone');
+    });
+    app = server.app;
+    const response = await fetch(server.url);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toBe(
+      sseFrame('a') + sseFrame('b') + sseFrame({ error: 'upstream_failed' }) + sseFrame('[DONE]'),
+    );
+  });
+
+  it('still answers with a real status when the stream fails before its first event', async () => {
+    const server = await serve(async function* () {
+      await pause(1);
+      throw new AppError(429, 'rate_limited', 'slow down');
+      yield 'never';
+    });
+    app = server.app;
+    expect((await fetch(server.url)).status).toBe(429);
+  });
+});
