@@ -10,10 +10,9 @@
  *
  * `end` returns the commit of the turn (start included), and the chat service waits for it
  * before it sends the reply or the stream's last event: a turn acknowledged as done survives a
- * crash. Only a turn whose client waits for the whole reply (`awaitEnd`) lets its start wait that
- * long: a streamed turn's start is committed within `endDelayMs`, as its stream opens. So a crash
- * can lose only a running turn whose client got nothing yet (non-streamed, started less than
- * `startDelayMs` before) or almost nothing (streamed, started less than `endDelayMs` before).
+ * crash. Only a turn whose client waits for the whole reply (`awaitEnd`) lets its start wait: a
+ * streamed turn is committed at once, as its stream opens. So a crash can lose only a non-streamed
+ * turn still running, started less than `startDelayMs` before, whose client got nothing yet.
  * Reads of conversations, turns and usage flush first (see index.ts). A batch that fails is
  * retried change by change, so one bad change cannot take the others down; a turn whose own row
  * could not be written sees its promise rejected, the rest goes to `onError`.
@@ -221,8 +220,7 @@ export function createTurnJournal(options: JournalOptions): TurnJournal {
       if (conversation) pending.conversations.set(conversation.id, { ...conversation });
       pending.turns.set(turn.id, { ...turn });
       running.add(turn.id);
-      // A streamed turn's start is not waited for before its end: it may share a later commit.
-      queued(awaitEnd ? options.startDelayMs : options.endDelayMs);
+      queued(awaitEnd ? options.startDelayMs : 0);
       return pending.waitFor(turn.id);
     },
     partial(turnId, reply) {
