@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { createLineBuffer } from './line-buffer.js';
 import { censorSecretFields } from './secret-fields.js';
 
 /** Query parameters that carry secrets in the original's URLs (`?admin=`, `?user=` …). */
@@ -32,22 +33,15 @@ export function createLogger({ level = 'info', destination, pretty = false }: Lo
   };
   if (destination) return pino(options, destination);
   if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
-  // Buffered: one write per 4 KB of lines instead of one per line (a large share of the
-  // per-request CPU otherwise). Flushed on exit; a kill -9 may lose the last few lines.
-  const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
-  // At low traffic the buffer may not fill: lines reach the file within a second anyway.
-  setInterval(() => {
-    try {
-      stream.flush();
-    } catch {
-      // Not open yet or closing: the next tick or the exit handler writes it.
-    }
-  }, 1000).unref();
+  // Buffered (see line-buffer.ts). Flushed every second and on exit; a kill -9 may lose the
+  // last second of lines.
+  const stream = createLineBuffer(pino.destination({ dest: 1, sync: false }));
+  setInterval(() => stream.flush(), 1000).unref();
   process.once('exit', () => {
     try {
       stream.flushSync();
     } catch {
-      // Not open yet, or stdout already gone: nothing left to save.
+      // stdout already gone: nothing left to save.
     }
   });
   return pino(options, stream);
