@@ -79,3 +79,24 @@ export function modelsFor(
   }
   return [...out.values()];
 }
+
+const servedCache = new WeakMap<readonly PoolAccountSpec[], WeakMap<AppConfig, [Set<string>, Set<string>]>>();
+
+/**
+ * The names `modelsFor` lists, for a membership test on every request. Remembered per accounts
+ * list: the pool hands out the same frozen list until an account is added or removed.
+ */
+export function servedModelNames(
+  config: AppConfig,
+  accounts: readonly PoolAccountSpec[],
+  userPlus: boolean,
+): ReadonlySet<string> {
+  let byConfig = servedCache.get(accounts);
+  if (!byConfig) servedCache.set(accounts, (byConfig = new WeakMap()));
+  let sets = byConfig.get(config);
+  if (!sets) {
+    const names = (plus: boolean) => new Set(modelsFor(config, accounts, plus).map((m) => m.id));
+    byConfig.set(config, (sets = [names(false), names(true)]));
+  }
+  return sets[userPlus ? 1 : 0];
+}

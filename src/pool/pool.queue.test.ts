@@ -211,6 +211,19 @@ describe('account pool: admin operations', () => {
     await expect(pool.enable('zzz')).rejects.toMatchObject({ status: 404, code: 'account_not_found' });
   });
 
+  it('lists the same frozen specs until an account is added or removed, then the new set', async () => {
+    const { pool } = testPool([chatgptAccount('a')]);
+    const first = pool.accounts();
+    expect(pool.accounts()).toBe(first);
+    expect(Object.isFrozen(first[0])).toBe(true);
+    await pool.addAccount(chatgptAccount('b'));
+    const second = pool.accounts();
+    expect(second.map((a) => a.name)).toEqual(['a', 'b']);
+    await pool.removeAccount('a');
+    expect(pool.accounts().map((a) => a.name)).toEqual(['b']);
+    expect(first.map((a) => a.name)).toEqual(['a']);
+  });
+
   it('wakes waiters when an admin frees an account', async () => {
     const { pool } = testPool([chatgptAccount('a')], { queueTimeoutMs: 10_000 });
     await pool.acquire(request);

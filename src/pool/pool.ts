@@ -41,7 +41,8 @@ export interface AccountPool {
   /** Returns the lease and records how the turn went (health transitions happen here). */
   release(lease: Lease, outcome: ReleaseOutcome): Promise<void>;
   snapshot(): Promise<AccountView[]>;
-  accounts(): PoolAccountSpec[];
+  /** The accounts' specs: the same frozen list until an account is added or removed. */
+  accounts(): readonly PoolAccountSpec[];
   addAccount(spec: PoolAccountSpec): Promise<void>;
   removeAccount(name: string): Promise<void>;
   enable(name: string): Promise<void>;
@@ -76,6 +77,8 @@ export function createAccountPool(deps: AccountPoolDeps): AccountPool {
     accounts.set(spec.name, normaliseSpec(spec));
   }
   const ctx: AttemptContext = { state, accounts, options, clock };
+  // Read on every turn (model choice), changed only by the admin: built once per change.
+  let listed: readonly PoolAccountSpec[] | undefined;
   let ejectionLock: Promise<void> = Promise.resolve();
 
   const queue = createWaitQueue<AcquireRequest, Lease>({
@@ -175,18 +178,21 @@ export function createAccountPool(deps: AccountPoolDeps): AccountPool {
       });
     },
 
-    accounts: () => [...accounts.values()].map((spec) => ({ ...spec })),
+    accounts: () =>
+      (listed ??= Object.freeze([...accounts.values()].map((spec) => Object.freeze({ ...spec })))),
 
     async addAccount(spec) {
       if (accounts.has(spec.name))
         throw conflict(`An account named ${spec.name} already exists`, 'account_exists');
       accounts.set(spec.name, normaliseSpec(spec));
+      listed = undefined;
       queue.wake();
     },
 
     async removeAccount(name) {
       requireAccount(name);
       accounts.delete(name);
+      listed = undefined;
       await state.forget(name);
       queue.wake();
     },

@@ -3,7 +3,7 @@
  * configured routes their plus permission allows and some account serves.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { chooseModel, modelsFor } from '../../../chat/models.js';
+import { chooseModel, modelsFor, servedModelNames } from '../../../chat/models.js';
 import type { AppConfig } from '../../../config/types.js';
 import { notFound } from '../../../errors.js';
 import type { PoolAccountSpec } from '../../../pool/types.js';
@@ -27,7 +27,7 @@ export function requireServedModel(input: {
 }): void {
   const { config, accounts, model, principal } = input;
   chooseModel(config, accounts, model, principal.plus ? 'any' : 'free', principal.plus);
-  if (!modelsFor(config, accounts, principal.plus).some((m) => m.id === model)) throw modelNotFound(model);
+  if (!servedModelNames(config, accounts, principal.plus).has(model)) throw modelNotFound(model);
 }
 
 export function modelRoutes({ config, users, runtime }: AppDeps) {
