@@ -36,20 +36,22 @@ describe('sendSse', () => {
     app = undefined;
   });
 
-  it('writes the events of one tick together, and the last ones with the end', async () => {
+  it('writes the first event at once, then the events of one tick together, and the last ones with the end', async () => {
     const server = await serve(async function* () {
       yield 'a';
       yield 'b';
-      await pause(20);
       yield 'c';
+      await pause(20);
       yield 'd';
+      yield 'e';
     });
     app = server.app;
     const text = await (await fetch(server.url)).text();
-    expect(text).toBe(['a', 'b', 'c', 'd', '[DONE]'].map((e) => sseFrame(e)).join(''));
+    expect(text).toBe(['a', 'b', 'c', 'd', 'e', '[DONE]'].map((e) => sseFrame(e)).join(''));
     expect(server.writes).toEqual([
-      sseFrame('a') + sseFrame('b'),
-      `END ${sseFrame('c')}${sseFrame('d')}${sseFrame('[DONE]')}`,
+      sseFrame('a'),
+      sseFrame('b') + sseFrame('c'),
+      `END ${sseFrame('d')}${sseFrame('e')}${sseFrame('[DONE]')}`,
     ]);
   });
 

@@ -2,9 +2,10 @@
  * Server-sent events for any stream of events. Headers are sent with the first event, so a
  * failure before it still becomes a real HTTP status (thrown to the one error handler); a
  * failure after it becomes a final error event. Writes respect backpressure: a slow reader
- * slows the upstream read instead of growing a buffer. The frames of events that arrive in the
- * same tick go out in one write, and the last ones with the end of the response: a stream is a
- * few socket writes, not one per event (corking the socket instead lost frames on Node 22).
+ * slows the upstream read instead of growing a buffer. After the first frame, which is written at
+ * once, the frames of events that arrive in the same tick go out in one write, and the last ones
+ * with the end of the response: a stream is a few socket writes, not one per event (corking the
+ * socket instead lost frames on Node 22).
  */
 import { once } from 'node:events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -45,6 +46,7 @@ export async function sendSse<E>(
   const iterator = events[Symbol.asyncIterator]();
   /** Frames of events that arrived in this tick, written together (one syscall, not one each). */
   let unsent = '';
+  let firstSent = false;
   try {
     let coming = iterator.next();
     for (;;) {
@@ -75,6 +77,12 @@ export async function sendSse<E>(
       }
       unsent += format.frame(next.value);
       coming = iterator.next();
+      if (!firstSent && unsent) {
+        // The first frame goes out at once: waiting for company would delay the first byte.
+        firstSent = true;
+        await write(unsent);
+        unsent = '';
+      }
     }
   } catch (error) {
     if (!started) throw error;
