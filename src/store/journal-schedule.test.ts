@@ -18,10 +18,12 @@ function recordingJournal() {
   });
   const begin = (id: string) =>
     journal.begin({ turn: turnRow({ id, conversation_id: 'c', user_id: 'u' }), awaitEnd: true });
+  const beginStreamed = (id: string) =>
+    journal.begin({ turn: turnRow({ id, conversation_id: 'c', user_id: 'u' }) });
   const end = (turnId: string): Promise<void> => journal.end(endOf(turnId));
   const turnsIn = (batch: JournalOp[] | undefined) =>
     (batch ?? []).flatMap((op) => (op.kind === 'insertTurn' ? [op.row.id] : []));
-  return { batches, begin, end, turnsIn };
+  return { batches, begin, beginStreamed, end, turnsIn };
 }
 
 function endOf(turnId: string): TurnEnd {
@@ -72,5 +74,19 @@ describe('journal commit timing', () => {
     await j.end('t1');
     expect(j.batches.map(j.turnsIn)).toEqual([['t1', 'long']]);
     expect(j.batches[0]?.filter((op) => op.kind === 'addUsage')).toHaveLength(1);
+  });
+
+  it('commits a streamed start within its tick, or with the next end while another turn runs', async () => {
+    const alone = recordingJournal();
+    await alone.beginStreamed('s1');
+    expect(alone.batches.map(alone.turnsIn)).toEqual([['s1']]);
+
+    const busy = recordingJournal();
+    void busy.begin('t1');
+    const started = busy.beginStreamed('s2');
+    await tick();
+    expect(busy.batches).toHaveLength(0);
+    await Promise.all([started, busy.end('t1')]);
+    expect(busy.batches.map(busy.turnsIn)).toEqual([['t1', 's2']]);
   });
 });

@@ -10,9 +10,11 @@
  *
  * `end` returns the commit of the turn (start included), and the chat service waits for it
  * before it sends the reply or the stream's last event: a turn acknowledged as done survives a
- * crash. Only a turn whose client waits for the whole reply (`awaitEnd`) lets its start wait: a
- * streamed turn is committed at once, as its stream opens. So a crash can lose only a non-streamed
- * turn still running, started less than `startDelayMs` before, whose client got nothing yet.
+ * crash. Only a turn whose client waits for the whole reply (`awaitEnd`) lets its start wait that
+ * long: a streamed turn's start is committed at once, or, while other turns run, with their ends
+ * within `endDelayMs`. So a crash can lose only a running turn started less than `startDelayMs`
+ * before whose client got nothing yet, or, under load, a stream opened less than `endDelayMs`
+ * before.
  * Reads of conversations, turns and usage flush first (see index.ts). A batch that fails is
  * retried change by change, so one bad change cannot take the others down; a turn whose own row
  * could not be written sees its promise rejected, the rest goes to `onError`.
@@ -219,8 +221,10 @@ export function createTurnJournal(options: JournalOptions): TurnJournal {
     begin({ conversation, turn, awaitEnd }) {
       if (conversation) pending.conversations.set(conversation.id, { ...conversation });
       pending.turns.set(turn.id, { ...turn });
+      // A streamed turn's start is written at once, or with the next ends while others run.
+      const others = running.size > 0;
       running.add(turn.id);
-      queued(awaitEnd ? options.startDelayMs : 0);
+      queued(awaitEnd ? options.startDelayMs : others ? options.endDelayMs : 0);
       return pending.waitFor(turn.id);
     },
     partial(turnId, reply) {
