@@ -52,12 +52,15 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
     parser: formParser(hardening.limits),
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks on every request take `done` rather than being async: no promise per hook per request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     if (config.simulated) reply.header('x-upstream-simulator', 'true');
     if (config.server.local_or_wan === 'lan' && !isLocalAddress(request.ip)) {
-      throw forbidden('This server only accepts clients on the local network', 'lan_only');
+      done(forbidden('This server only accepts clients on the local network', 'lan_only'));
+      return;
     }
+    done();
   });
 
   app.addHook('onResponse', (request, reply, done) => {

@@ -56,10 +56,10 @@ export function registerHardening(app: FastifyInstance, hardening: Hardening): v
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) routes.push({ method: String(method), url: route.url });
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!hardening.gate.draining) return;
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!hardening.gate.draining) return done();
     reply.header('connection', 'close');
-    throw serviceUnavailable('The server is shutting down; retry shortly', 5, 'shutting_down');
+    done(serviceUnavailable('The server is shutting down; retry shortly', 5, 'shutting_down'));
   });
   registerEdgeLimits(app, hardening.limits);
   registerRateLimits(app, hardening.limiter);

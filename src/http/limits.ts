@@ -100,16 +100,18 @@ export function registerEdgeLimits(app: FastifyInstance, limits: ResolvedLimits)
     }
     defaultJson(request, text, done);
   });
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const at = request.url.indexOf('?');
-    if (at === -1) return;
+    if (at === -1) return done();
     const query = request.url.slice(at + 1);
     if (countParts(query, limits.max_query_params) > limits.max_query_params)
-      throw tooMany('query parameters', limits.max_query_params, 400);
+      return done(tooMany('query parameters', limits.max_query_params, 400));
+    done();
   });
   // One answer for NUL bytes on every route and engine, instead of a storage error on some.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (containsNul(request.query) || containsNul(request.params) || containsNul(request.body))
-      throw new AppError(400, 'invalid_request', 'NUL characters are not allowed in requests');
+      return done(new AppError(400, 'invalid_request', 'NUL characters are not allowed in requests'));
+    done();
   });
 }

@@ -106,10 +106,13 @@ export function registerRateLimits(app: FastifyInstance, limiter: RateLimiter): 
     if (UNTHROTTLED.test(request.url)) return;
     await limiter.checkAuthBlocked(request.ip);
   });
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode === 401 && !UPSTREAM_CREDENTIAL_CODES.has(String(reply.getHeader('x-error-code'))))
-      await limiter.recordAuthFailure(request.ip);
-    return payload;
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode !== 401 || UPSTREAM_CREDENTIAL_CODES.has(String(reply.getHeader('x-error-code'))))
+      return done(null, payload);
+    limiter.recordAuthFailure(request.ip).then(
+      () => done(null, payload),
+      (error: unknown) => done(error as Error),
+    );
   });
 }
 
