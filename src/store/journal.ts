@@ -1,12 +1,13 @@
 /**
  * Turn writes, group-committed. A turn's start, its partial replies, its end, its conversation's
  * changes and the day's usage are queued in memory and committed, with the writes of every other
- * turn queued meanwhile, in ONE transaction. A turn's end is committed at the end of the tick it
- * was queued in when no other turn is running; while others run it waits up to `endDelayMs` so
+ * turn queued meanwhile, in ONE transaction. A turn's end is committed as soon as the code that
+ * queued it is done when no other turn is running; while others run it waits up to `endDelayMs` so
  * that their ends share the commit (at 16 busy connections this took a quarter off the CPU per
  * request, see docs/PERFORMANCE.md). Its start waits up to `startDelayMs` for the end to join
  * it, since most turns end within a few milliseconds: such a turn costs one insert with its
- * final values instead of an insert and an update. Usage rows of the same day, user and account are summed.
+ * final values instead of an insert and an update. Usage rows of the same day, user and account
+ * are summed.
  *
  * `end` returns the commit of the turn (start included), and the chat service waits for it
  * before it sends the reply or the stream's last event: a turn acknowledged as done survives a
@@ -157,17 +158,18 @@ export function createTurnJournal(options: JournalOptions): TurnJournal {
   let writing: PendingChanges | undefined;
 
   /**
-   * Commits the pending batch within `delayMs`, or sooner if asked before; 0 means at the end of
-   * this tick.
+   * Commits the pending batch within `delayMs`, or sooner if asked before: 0 means at the end of
+   * this tick (after the I/O already waiting), 'now' as soon as the running code is done.
    */
-  function queued(delayMs: number): void {
+  function queued(delayMs: number | 'now'): void {
     pending.count += 1;
     if (scheduled) return;
-    if (delayMs === 0) {
+    if (delayMs === 'now' || delayMs === 0) {
       scheduled = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      setImmediate(() => void flush());
+      if (delayMs === 'now') queueMicrotask(() => void flush());
+      else setImmediate(() => void flush());
       return;
     }
     const at = performance.now() + delayMs;
@@ -256,7 +258,8 @@ export function createTurnJournal(options: JournalOptions): TurnJournal {
       if (sum) for (const counter of USAGE_COUNTERS) sum[counter] += usage[counter];
       else pending.usage.set(key, { ...usage });
       running.delete(turnId);
-      queued(running.size > 0 ? options.endDelayMs : 0);
+      // The last running turn: nothing will join its commit, and its client is waiting.
+      queued(running.size > 0 ? options.endDelayMs : 'now');
       return pending.waitFor(turnId);
     },
     pendingRequests(userId, day) {
