@@ -19,8 +19,6 @@ export async function serve(argv: string[]): Promise<void> {
     );
   }
   const server = await startServer({ config, logger });
-  logger.info({ url: server.url, store: server.store.location }, 'chatgpt-api-server listening');
-  logger.flush(); // scripts and supervisors wait for this line
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close().then(
@@ -28,6 +26,10 @@ export async function serve(argv: string[]): Promise<void> {
       () => process.exit(1),
     );
   };
+  // Before the line below: a supervisor may send SIGTERM as soon as it reads it, and a signal
+  // with no handler yet would kill the process without the graceful stop.
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  logger.info({ url: server.url, store: server.store.location }, 'chatgpt-api-server listening');
+  logger.flush(); // scripts and supervisors wait for this line
 }
