@@ -6,14 +6,14 @@
  */
 export interface LineSink {
   write(text: string): unknown;
-  /** Calls back once everything handed over is written. */
+  /** Calls back when the sink has flushed (sonic-boom without a buffer of its own: at once). */
   flush(done: (error?: Error) => void): void;
   flushSync(): void;
 }
 
 export interface LineBuffer {
   write(line: string): void;
-  /** Hands what is held to the sink, which writes it asynchronously; `done` once written. */
+  /** Hands what is held to the sink, which writes it asynchronously; `done` after the sink's flush. */
   flush(done?: (error?: Error) => void): void;
   /** Hands what is held to the sink and waits until the sink has written everything. */
   flushSync(): void;
