@@ -20,6 +20,8 @@ export interface SseFormat<E> {
   errorFrame(error: AppError): string;
   /** Frames sent after the last event (e.g. `data: [DONE]`). */
   end?: string;
+  /** Extra response headers, from the first event (they are sent with it). */
+  headers?(first: E): Record<string, string> | undefined;
 }
 
 export const sseFrame = (data: unknown, event?: string): string =>
@@ -73,6 +75,7 @@ export async function sendSse<E>(
           'x-request-id': String(request.id),
           ...streamOverheadHeader(request, reply),
           ...corsHeaders(reply),
+          ...format.headers?.(next.value),
         });
       }
       unsent += format.frame(next.value);

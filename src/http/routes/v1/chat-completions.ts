@@ -10,7 +10,7 @@ import { clientGoneSignal } from '../../abort.js';
 import { parseInput, requestParams } from '../../input.js';
 import { sendSse, sseFrame } from '../../render/sse.js';
 import { openAiPrincipal } from './auth.js';
-import { conversationHeader, withConversationHeader } from './conversation-header.js';
+import { CONVERSATION_HEADER, conversationHeader, conversationHeaders } from './conversation-header.js';
 import { requireServedModel } from './models.js';
 import {
   chatCompletion,
@@ -81,16 +81,19 @@ export function chatCompletionRoutes({ users, runtime, config }: AppDeps) {
         signal: clientGoneSignal(request, reply),
       };
       const created = unixSeconds(Date.now());
-      const events = withConversationHeader(runtime.chat.chat(input), reply);
+      const events = runtime.chat.chat(input);
       if (body.stream) {
         const frame = chunkFormatter(body.model, created, body.stream_options?.include_usage === true);
         return sendSse(request, reply, events, {
           frame,
           errorFrame: (error) => sseFrame(openAiErrorBody(error)),
           end: sseFrame('[DONE]'),
+          headers: conversationHeaders,
         });
       }
-      return chatCompletion(await finalResult(events), body.model, created);
+      const result = await finalResult(events);
+      reply.header(CONVERSATION_HEADER, result.conversationId);
+      return chatCompletion(result, body.model, created);
     });
   };
 }

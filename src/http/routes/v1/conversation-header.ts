@@ -2,7 +2,7 @@
  * `X-Conversation-Id`: our conversation id. Sent by the caller to continue a stored
  * conversation; always sent back, so a caller can continue the one a call started.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { ChatEvent } from '../../../chat/types.js';
 import { badRequest } from '../../../errors.js';
 
@@ -16,15 +16,9 @@ export function conversationHeader(request: FastifyRequest): string | undefined 
   return value;
 }
 
-/** Sets the header as soon as the id is known: before the first SSE byte, or on the JSON reply. */
-export async function* withConversationHeader(
-  events: AsyncIterable<ChatEvent>,
-  reply: FastifyReply,
-): AsyncGenerator<ChatEvent, void, undefined> {
-  for await (const event of events) {
-    if (event.type === 'start') reply.header(CONVERSATION_HEADER, event.conversationId);
-    else if (event.type === 'done' && event.result.conversationId)
-      reply.header(CONVERSATION_HEADER, event.result.conversationId);
-    yield event;
-  }
+/** For sendSse: the header with the stream's first event, which carries the id. */
+export function conversationHeaders(first: ChatEvent): Record<string, string> | undefined {
+  if (first.type === 'start') return { [CONVERSATION_HEADER]: first.conversationId };
+  if (first.type === 'done') return { [CONVERSATION_HEADER]: first.result.conversationId };
+  return undefined;
 }

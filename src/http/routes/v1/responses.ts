@@ -15,7 +15,7 @@ import { parseInput, requestParams } from '../../input.js';
 import { sendSse } from '../../render/sse.js';
 import { openAiPrincipal } from './auth.js';
 import { finalResult } from './chat-completions.js';
-import { conversationHeader, withConversationHeader } from './conversation-header.js';
+import { CONVERSATION_HEADER, conversationHeader, conversationHeaders } from './conversation-header.js';
 import { requireServedModel } from './models.js';
 import { unixSeconds } from './openai-shapes.js';
 import {
@@ -111,9 +111,14 @@ export function responsesRoutes({ users, runtime, config, store }: AppDeps) {
         instructions: body.instructions ?? null,
         previousResponseId: body.previous_response_id ?? null,
       };
-      const events = withConversationHeader(runtime.chat.chat(input), reply);
-      if (body.stream) return sendSse(request, reply, events, responseFrames(described));
+      const events = runtime.chat.chat(input);
+      if (body.stream)
+        return sendSse(request, reply, events, {
+          ...responseFrames(described),
+          headers: conversationHeaders,
+        });
       const result = await finalResult(events);
+      reply.header(CONVERSATION_HEADER, result.conversationId);
       return responseObject(responseContext(result, described), { status: finalStatus(result), result });
     });
   };
