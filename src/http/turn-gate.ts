@@ -27,7 +27,7 @@ const shuttingDown = () =>
   serviceUnavailable('The server is shutting down; retry shortly', RETRY_AFTER_SECONDS, 'shutting_down');
 
 export function createTurnGate(options: { maxConcurrent: number; onLimited?: () => void }): TurnGate {
-  const running = new Set<AbortController>();
+  const running = new Set<Admission>();
   const waiters = new Set<() => void>();
   let draining = false;
 
@@ -49,8 +49,8 @@ export function createTurnGate(options: { maxConcurrent: number; onLimited?: () 
       waiters.add(check);
     });
 
-  /** Admits a turn (or throws 503) and returns its signal, which a drain also aborts. */
-  function admit(input: ChatInput): { stop: AbortController; release(): void } {
+  /** Admits a turn (or throws 503): its signal is the caller's, which a drain also aborts. */
+  function admit(input: ChatInput): Admission {
     if (draining) throw shuttingDown();
     if (running.size >= options.maxConcurrent) {
       options.onLimited?.();
@@ -60,20 +60,15 @@ export function createTurnGate(options: { maxConcurrent: number; onLimited?: () 
         'overloaded',
       );
     }
-    const stop = new AbortController();
-    // Linked by hand: AbortSignal.any() costs a weak reference and a finalizer per turn.
-    const follow = () => stop.abort(input.signal.reason);
-    if (input.signal.aborted) follow();
-    else input.signal.addEventListener('abort', follow, { once: true });
-    running.add(stop);
-    return {
-      stop,
-      release() {
-        input.signal.removeEventListener('abort', follow);
-        running.delete(stop);
-        settled();
-      },
+    const admission = input.stop ? callersSignal(input.signal, input.stop) : linkedSignal(input.signal);
+    const release = admission.release;
+    admission.release = () => {
+      release();
+      running.delete(admission);
+      settled();
     };
+    running.add(admission);
+    return admission;
   }
 
   return {
@@ -87,11 +82,55 @@ export function createTurnGate(options: { maxConcurrent: number; onLimited?: () 
       const before = running.size;
       await untilIdle(graceMs);
       const ended = running.size;
-      for (const stop of running) stop.abort(new Error('server shutting down'));
+      for (const admission of running) admission.end(new Error('server shutting down'));
       await untilIdle(SETTLE_MS);
       return { finished: before - ended, ended };
     },
   };
+}
+
+/** A running turn as the gate sees it: the signal it runs with, and how a drain ends it. */
+interface Admission {
+  signal: AbortSignal;
+  /** Set when a drain ended the turn (its failure is then "shutting down", not the caller's). */
+  drained: boolean;
+  end(reason: unknown): void;
+  release(): void;
+}
+
+/** The caller can abort its own signal: the turn runs on it, nothing more to allocate. */
+function callersSignal(signal: AbortSignal, stop: (reason: unknown) => void): Admission {
+  const admission: Admission = {
+    signal,
+    drained: false,
+    end(reason) {
+      admission.drained = true;
+      stop(reason);
+    },
+    release: () => undefined,
+  };
+  return admission;
+}
+
+/**
+ * A signal of the gate's own that follows the caller's. Linked by hand: AbortSignal.any() costs a
+ * weak reference and a finalizer per turn.
+ */
+function linkedSignal(signal: AbortSignal): Admission {
+  const controller = new AbortController();
+  const follow = () => controller.abort(signal.reason);
+  if (signal.aborted) follow();
+  else signal.addEventListener('abort', follow, { once: true });
+  const admission: Admission = {
+    signal: controller.signal,
+    drained: false,
+    end(reason) {
+      admission.drained = true;
+      controller.abort(reason);
+    },
+    release: () => signal.removeEventListener('abort', follow),
+  };
+  return admission;
 }
 
 /**
@@ -102,13 +141,13 @@ export function createTurnGate(options: { maxConcurrent: number; onLimited?: () 
  */
 class GatedTurn implements AsyncGenerator<ChatEvent, void, undefined> {
   #events: AsyncGenerator<ChatEvent, void, undefined> | undefined;
-  #admission: { stop: AbortController; release(): void } | undefined;
+  #admission: Admission | undefined;
   #finished = false;
 
   constructor(
     private readonly service: ChatService,
     private readonly input: ChatInput,
-    private readonly admit: (input: ChatInput) => { stop: AbortController; release(): void },
+    private readonly admit: (input: ChatInput) => Admission,
   ) {}
 
   async next(): Promise<IteratorResult<ChatEvent, void>> {
@@ -116,13 +155,13 @@ class GatedTurn implements AsyncGenerator<ChatEvent, void, undefined> {
     try {
       if (!this.#events) {
         this.#admission = this.admit(this.input);
-        this.#events = this.service.chat({ ...this.input, signal: this.#admission.stop.signal });
+        this.#events = this.service.chat({ ...this.input, signal: this.#admission.signal });
       }
       const result = await this.#events.next();
       if (result.done) this.#finish();
       return result;
     } catch (error) {
-      const drained = this.#admission?.stop.signal.aborted === true && !this.input.signal.aborted;
+      const drained = this.#admission?.drained === true;
       this.#finish();
       throw drained ? shuttingDown() : error;
     }

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatEvent, ChatResult } from '../../../chat/types.js';
 import type { AppDeps } from '../../deps.js';
-import { clientGoneSignal } from '../../abort.js';
+import { clientGone } from '../../abort.js';
 import { authenticateUser } from '../../auth.js';
 import { parseInput, requestParams } from '../../input.js';
 import { renderMarkdown } from '../../render/markdown.js';
@@ -37,7 +37,7 @@ export function apiChatRoutes({ users, runtime, config }: AppDeps) {
         userPlus: params.user_plus,
         stream: params.stream,
         via: 'api',
-        signal: clientGoneSignal(request, reply),
+        ...clientGone(request, reply),
         ...chatContext(request),
       });
       if (params.stream) {

@@ -9,7 +9,7 @@ import type { ChatEvent, ChatResult } from '../../../chat/types.js';
 import { AppError } from '../../../errors.js';
 import type { Tier } from '../../../pool/types.js';
 import type { Principal } from '../../../users/principal.js';
-import { clientGoneSignal } from '../../abort.js';
+import { clientGone } from '../../abort.js';
 import { flag, parseInput, requestParams, text } from '../../input.js';
 import { enforceUserRate } from '../../rate-limit.js';
 import { renderMarkdown } from '../../render/markdown.js';
@@ -83,7 +83,7 @@ export function chatPageRoutes(kit: PageKit) {
       userPlus: input.user_plus,
       via: 'page',
       ...chatContext(request),
-      signal: clientGoneSignal(request, reply),
+      ...clientGone(request, reply),
     });
   }
 

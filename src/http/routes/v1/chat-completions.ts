@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatEvent, ChatInput, ChatResult } from '../../../chat/types.js';
 import type { AppDeps } from '../../deps.js';
-import { clientGoneSignal } from '../../abort.js';
+import { clientGone } from '../../abort.js';
 import { parseInput, requestParams } from '../../input.js';
 import { sendSse, sseFrame } from '../../render/sse.js';
 import { openAiPrincipal } from './auth.js';
@@ -78,7 +78,7 @@ export function chatCompletionRoutes({ users, runtime, config }: AppDeps) {
         stream: body.stream === true,
         via: 'v1',
         ...chatContext(request),
-        signal: clientGoneSignal(request, reply),
+        ...clientGone(request, reply),
       };
       const created = unixSeconds(Date.now());
       const events = runtime.chat.chat(input);

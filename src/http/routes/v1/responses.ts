@@ -10,7 +10,7 @@ import type { Store } from '../../../store/index.js';
 import type { ChatMessage } from '../../../upstream/types.js';
 import type { Principal } from '../../../users/principal.js';
 import type { AppDeps } from '../../deps.js';
-import { clientGoneSignal } from '../../abort.js';
+import { clientGone } from '../../abort.js';
 import { parseInput, requestParams } from '../../input.js';
 import { sendSse } from '../../render/sse.js';
 import { openAiPrincipal } from './auth.js';
@@ -103,7 +103,7 @@ export function responsesRoutes({ users, runtime, config, store }: AppDeps) {
         stream: body.stream === true,
         via: 'responses',
         ...chatContext(request),
-        signal: clientGoneSignal(request, reply),
+        ...clientGone(request, reply),
       };
       const described = {
         model: body.model,
