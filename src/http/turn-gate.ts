@@ -60,13 +60,13 @@ export function createTurnGate(options: { maxConcurrent: number; onLimited?: () 
         'overloaded',
       );
     }
-    const admission = input.stop ? callersSignal(input.signal, input.stop) : linkedSignal(input.signal);
-    const release = admission.release;
-    admission.release = () => {
-      release();
+    const released = () => {
       running.delete(admission);
       settled();
     };
+    const admission = input.stop
+      ? callersSignal(input.signal, input.stop, released)
+      : linkedSignal(input.signal, released);
     running.add(admission);
     return admission;
   }
@@ -99,7 +99,11 @@ interface Admission {
 }
 
 /** The caller can abort its own signal: the turn runs on it, nothing more to allocate. */
-function callersSignal(signal: AbortSignal, stop: (reason: unknown) => void): Admission {
+function callersSignal(
+  signal: AbortSignal,
+  stop: (reason: unknown) => void,
+  released: () => void,
+): Admission {
   const admission: Admission = {
     signal,
     drained: false,
@@ -107,7 +111,7 @@ function callersSignal(signal: AbortSignal, stop: (reason: unknown) => void): Ad
       admission.drained = true;
       stop(reason);
     },
-    release: () => undefined,
+    release: released,
   };
   return admission;
 }
@@ -116,7 +120,7 @@ function callersSignal(signal: AbortSignal, stop: (reason: unknown) => void): Ad
  * A signal of the gate's own that follows the caller's. Linked by hand: AbortSignal.any() costs a
  * weak reference and a finalizer per turn.
  */
-function linkedSignal(signal: AbortSignal): Admission {
+function linkedSignal(signal: AbortSignal, released: () => void): Admission {
   const controller = new AbortController();
   const follow = () => controller.abort(signal.reason);
   if (signal.aborted) follow();
@@ -128,7 +132,10 @@ function linkedSignal(signal: AbortSignal): Admission {
       admission.drained = true;
       controller.abort(reason);
     },
-    release: () => signal.removeEventListener('abort', follow),
+    release() {
+      signal.removeEventListener('abort', follow);
+      released();
+    },
   };
   return admission;
 }
