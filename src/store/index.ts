@@ -7,7 +7,7 @@ import { createConversationQueries, type ConversationQueries } from './conversat
 import { createTurnQueries, type TurnQueries } from './turns.js';
 import { createUsageQueries, type UsageQueries } from './usage.js';
 import type { Kysely } from 'kysely';
-import { createTurnJournal, type JournalOp, type TurnBegin, type TurnJournal } from './journal.js';
+import { createTurnJournal, type JournalOp, type TurnJournal } from './journal.js';
 import { kyselyJournalWriter, sqliteJournalWriter } from './journal-writers.js';
 
 export interface Store {
@@ -65,6 +65,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const journal = createTurnJournal({
     write: sqlite ? sqliteJournalWriter(sqlite) : kyselyJournalWriter(db),
     startDelayMs: TURN_START_DELAY_MS,
+    owner: options.instanceId ?? null,
     endDelayMs: TURN_END_DELAY_MS,
     onError: options.onWriteError ?? (() => undefined),
   });
@@ -74,16 +75,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     db,
     engine,
     location,
-    journal: {
-      begin: (entry: TurnBegin) =>
-        journal.begin({
-          ...entry,
-          turn: { ...entry.turn, owner: entry.turn.owner ?? options.instanceId ?? null },
-        }),
-      partial: journal.partial,
-      end: journal.end,
-      flush,
-    },
+    journal,
     users: createUserQueries(db),
     accounts: createAccountQueries(db),
     conversations: flushingFirst(createConversationQueries(db), flush),

@@ -13,6 +13,7 @@ function recordingJournal() {
       return Promise.resolve();
     },
     startDelayMs: 60_000,
+    owner: null,
     endDelayMs: 20,
     onError: () => undefined,
   });

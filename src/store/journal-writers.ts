@@ -142,7 +142,7 @@ function journalStatements(sqlite: SQLite.Database) {
         insertConversation.run(op.row);
         return;
       case 'insertTurn':
-        insertTurn.run({ ...op.row, owner: op.row.owner ?? null });
+        insertTurn.run(op.row);
         return;
       case 'updateConversation':
         return update('conversations', op.id, op.changes);

@@ -30,7 +30,7 @@ export type NewTurn = Omit<TurnsTable, 'owner'> & { owner?: string | null };
 
 export type JournalOp =
   | { kind: 'insertConversation'; row: ConversationsTable }
-  | { kind: 'insertTurn'; row: NewTurn }
+  | { kind: 'insertTurn'; row: TurnsTable }
   | { kind: 'updateConversation'; id: string; changes: ConversationChanges }
   | { kind: 'finishTurn'; id: string; completion: TurnCompletion }
   | { kind: 'partialReply'; id: string; reply: string }
@@ -71,10 +71,12 @@ export interface JournalOptions {
   write: JournalWriter;
   /** How long a turn's start may wait for its end to be written with it. */
   startDelayMs: number;
+  /** Owner of the turns whose row names none (this process's instance id). */
+  owner: string | null;
   /**
    * How long a turn's end may wait, while other turns are running, for their ends to share its
    * commit. Its client waits for that commit, so this is latency traded for fewer commits; the
-   * last running turn's end is committed at the end of its tick.
+   * last running turn's end is committed as soon as the code that ended it is done.
    */
   endDelayMs: number;
   onError(error: unknown, op: JournalOp): void;
@@ -106,7 +108,7 @@ interface Waiter {
 
 class PendingChanges {
   conversations = new Map<string, ConversationsTable>();
-  turns = new Map<string, NewTurn>();
+  turns = new Map<string, TurnsTable>();
   conversationChanges = new Map<string, ConversationChanges>();
   turnEnds = new Map<string, TurnCompletion>();
   partialReplies = new Map<string, string>();
@@ -222,7 +224,7 @@ export function createTurnJournal(options: JournalOptions): TurnJournal {
   return {
     begin({ conversation, turn, awaitEnd }) {
       if (conversation) pending.conversations.set(conversation.id, { ...conversation });
-      pending.turns.set(turn.id, { ...turn });
+      pending.turns.set(turn.id, { ...turn, owner: turn.owner ?? options.owner });
       // A streamed turn's start is written at once, or with the next ends while others run.
       const others = running.size > 0;
       running.add(turn.id);
