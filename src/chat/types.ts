@@ -25,8 +25,8 @@ export interface ChatInput {
   /** Where the turn came from, for logs and metrics. */
   via: 'api' | 'v1' | 'responses' | 'page';
   signal: AbortSignal;
-  /** Aborts `signal` (a drain ends the turn with it); without it the turn gate links a signal of its own. */
-  stop?: (reason: unknown) => void;
+  /** Aborts `signal` for a reason other than the client's: the turn gate's drain ends turns with it. */
+  stop: (reason: unknown) => void;
   /** The request's logger (it carries the request id); default: the service's logger. */
   logger?: Pick<BaseLogger, 'info' | 'warn' | 'error'>;
   /** Filled in as the turn runs, for the X-Gateway-Overhead-Ms header. */

@@ -18,9 +18,8 @@ function fakeChat() {
   return { service, releaseAll: () => releases.splice(0).forEach((r) => r()) };
 }
 
-const input = () => ({ signal: new AbortController().signal }) as ChatInput;
-/** A caller that can abort its own signal (as the routes can): the gate uses it, no second signal. */
-const stoppableInput = () => {
+/** A caller that can abort its own signal, as the routes can: a drain ends the turn through it. */
+const input = () => {
   const controller = new AbortController();
   return { signal: controller.signal, stop: (reason: unknown) => controller.abort(reason) } as ChatInput;
 };
@@ -54,33 +53,28 @@ describe('turn gate', () => {
     expect(gate.inFlight()).toBe(0);
   });
 
-  it.each([
-    ['its own signal', input],
-    ["the caller's stoppable signal", stoppableInput],
-  ])(
-    'drains with %s: waits for running turns up to the grace, then ends the rest with shutting_down',
-    async (_, makeInput) => {
-      const { service, releaseAll } = fakeChat();
-      const gate = createTurnGate({ maxConcurrent: 10 });
-      const chat = gate.wrap(service);
-      const finishing = chat.chat(makeInput());
-      const stuckInput = makeInput();
-      const stuck = chat.chat(stuckInput);
-      await finishing.next();
-      await stuck.next();
-      const finishingResult = (async () => {
-        const next = finishing.next();
-        releaseAll(); // the first turn finishes within the grace
-        await next;
-        return drainAll(finishing);
-      })();
-      const stuckResult = drainAll(stuck);
-      const drained = gate.drain(50);
-      expect(await finishingResult).toBe('done');
-      expect(await stuckResult).toMatchObject({ status: 503, code: 'shutting_down' });
-      expect(await drained).toEqual({ finished: 1, ended: 1 });
-      expect(stuckInput.signal.aborted).toBe(makeInput === stoppableInput);
-      await expect(chat.chat(input()).next()).rejects.toMatchObject({ code: 'shutting_down' });
-    },
-  );
+  it('drains: waits for running turns up to the grace, then ends the rest through their stop with shutting_down', async () => {
+    const { service, releaseAll } = fakeChat();
+    const gate = createTurnGate({ maxConcurrent: 10 });
+    const chat = gate.wrap(service);
+    const finishingInput = input();
+    const finishing = chat.chat(finishingInput);
+    const stuckInput = input();
+    const stuck = chat.chat(stuckInput);
+    await finishing.next();
+    await stuck.next();
+    const finishingResult = (async () => {
+      const next = finishing.next();
+      releaseAll(); // the first turn finishes within the grace
+      await next;
+      return drainAll(finishing);
+    })();
+    const stuckResult = drainAll(stuck);
+    const drained = gate.drain(50);
+    expect(await finishingResult).toBe('done');
+    expect(await stuckResult).toMatchObject({ status: 503, code: 'shutting_down' });
+    expect(await drained).toEqual({ finished: 1, ended: 1 });
+    expect([finishingInput.signal.aborted, stuckInput.signal.aborted]).toEqual([false, true]);
+    await expect(chat.chat(input()).next()).rejects.toMatchObject({ code: 'shutting_down' });
+  });
 });

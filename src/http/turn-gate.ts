@@ -49,7 +49,7 @@ export function createTurnGate(options: { maxConcurrent: number; onLimited?: () 
       waiters.add(check);
     });
 
-  /** Admits a turn (or throws 503): its signal is the caller's, which a drain also aborts. */
+  /** Admits a turn (or throws 503); a drain ends it through the caller's own `stop`. */
   function admit(input: ChatInput): Admission {
     if (draining) throw shuttingDown();
     if (running.size >= options.maxConcurrent) {
@@ -60,13 +60,17 @@ export function createTurnGate(options: { maxConcurrent: number; onLimited?: () 
         'overloaded',
       );
     }
-    const released = () => {
-      running.delete(admission);
-      settled();
+    const admission: Admission = {
+      drained: false,
+      end(reason) {
+        admission.drained = true;
+        input.stop(reason);
+      },
+      release() {
+        running.delete(admission);
+        settled();
+      },
     };
-    const admission = input.stop
-      ? callersSignal(input.signal, input.stop, released)
-      : linkedSignal(input.signal, released);
     running.add(admission);
     return admission;
   }
@@ -89,55 +93,12 @@ export function createTurnGate(options: { maxConcurrent: number; onLimited?: () 
   };
 }
 
-/** A running turn as the gate sees it: the signal it runs with, and how a drain ends it. */
+/** A running turn as the gate sees it: how a drain ends it, and whether one did. */
 interface Admission {
-  signal: AbortSignal;
   /** Set when a drain ended the turn (its failure is then "shutting down", not the caller's). */
   drained: boolean;
   end(reason: unknown): void;
   release(): void;
-}
-
-/** The caller can abort its own signal: the turn runs on it, nothing more to allocate. */
-function callersSignal(
-  signal: AbortSignal,
-  stop: (reason: unknown) => void,
-  released: () => void,
-): Admission {
-  const admission: Admission = {
-    signal,
-    drained: false,
-    end(reason) {
-      admission.drained = true;
-      stop(reason);
-    },
-    release: released,
-  };
-  return admission;
-}
-
-/**
- * A signal of the gate's own that follows the caller's. Linked by hand: AbortSignal.any() costs a
- * weak reference and a finalizer per turn.
- */
-function linkedSignal(signal: AbortSignal, released: () => void): Admission {
-  const controller = new AbortController();
-  const follow = () => controller.abort(signal.reason);
-  if (signal.aborted) follow();
-  else signal.addEventListener('abort', follow, { once: true });
-  const admission: Admission = {
-    signal: controller.signal,
-    drained: false,
-    end(reason) {
-      admission.drained = true;
-      controller.abort(reason);
-    },
-    release() {
-      signal.removeEventListener('abort', follow);
-      released();
-    },
-  };
-  return admission;
 }
 
 /**
@@ -162,7 +123,7 @@ class GatedTurn implements AsyncGenerator<ChatEvent, void, undefined> {
     try {
       if (!this.#events) {
         this.#admission = this.admit(this.input);
-        this.#events = this.service.chat({ ...this.input, signal: this.#admission.signal });
+        this.#events = this.service.chat(this.input);
       }
       const result = await this.#events.next();
       if (result.done) this.#finish();
