@@ -12,7 +12,7 @@ import type { JsonObject } from './json-patch.js';
 import { conduitPrepareBody, continueBody, nextBody, promptFor, readSettings } from './request-body.js';
 import type { ChatGptSettings } from './request-body.js';
 import { obtainSentinelTokens } from './sentinel.js';
-import { readSse } from './sse.js';
+import { readSseBatches } from '../http/sse.js';
 import { ChatGptStreamParser, mapFinishReason } from './stream-parser.js';
 import { fetchTitle } from './title.js';
 
@@ -107,12 +107,14 @@ export async function* streamChatGptTurn(
       });
       activeBody = response.body;
       try {
-        for await (const sseEvent of readSse(response.body)) {
-          for (const event of parser.handle(sseEvent)) {
-            if (event.type === 'delta') yieldedText = true;
-            yield event;
+        reading: for await (const batch of readSseBatches(response.body)) {
+          for (const sseEvent of batch) {
+            for (const event of parser.handle(sseEvent)) {
+              if (event.type === 'delta') yieldedText = true;
+              yield event;
+            }
+            if (parser.done) break reading;
           }
-          if (parser.done) break;
         }
       } catch (error) {
         // After message_stream_complete the reply is whole; a broken tail does not matter.

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isUpstreamError } from '../types.js';
 import type { TurnEvent } from '../types.js';
-import { SseDecoder } from './sse.js';
+import { SseDecoder } from '../http/sse.js';
 import { ChatGptStreamParser, mapFinishReason } from './stream-parser.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
@@ -143,7 +143,7 @@ describe('ChatGPT stream parser, cumulative', () => {
   it('keeps emitted lengths across a continued stream of the same message', () => {
     const parser = new ChatGptStreamParser();
     const snapshot = (text: string) => ({
-      event: 'message',
+      event: undefined,
       data: JSON.stringify({
         message: {
           id: 'm1',

@@ -9,7 +9,7 @@ import type { FinishReason, TurnEvent } from '../types.js';
 import { classifyStreamError } from './errors.js';
 import { applyDeltaOperation, isJsonObject } from './json-patch.js';
 import type { JsonObject } from './json-patch.js';
-import type { SseEvent } from './sse.js';
+import type { SseEvent } from '../http/sse.js';
 
 const CITATION_MARKERS = /[\uE200-\uE206]/g;
 

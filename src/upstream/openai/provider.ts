@@ -22,7 +22,7 @@ import {
   newChunkState,
   type ChunkState,
 } from './chunks.js';
-import { readSseBatches, type SseEvent } from './sse.js';
+import { readSseBatches, type SseEvent } from '../http/sse.js';
 import { buildChatBody } from './request-body.js';
 import { redact } from '../../redact.js';
 

@@ -1,8 +1,9 @@
 /**
- * A minimal Server-Sent Events reader: turns a byte stream into `{ event, data }` records as
- * soon as each blank-line-terminated event is complete (so the first delta is not held back).
- * Parsing is synchronous per network chunk: `readSseBatches` hands over every event a chunk
- * completed at once, so a burst of 40 small events costs one async step, not 40.
+ * The Server-Sent Events reader both upstream kinds use: bytes in, `{ event, data }` records out
+ * as soon as each blank-line-terminated event is complete (the first delta is not held back).
+ * Chunks may split lines, CRLF pairs and UTF-8 sequences anywhere, so decoding and line splitting
+ * keep their state across chunks. Work is synchronous per network chunk: `readSseBatches` hands
+ * over every event a chunk completed at once, so a burst of 40 small events costs one async step.
  */
 export interface SseEvent {
   /** The `event:` field; undefined for the default "message" event. */
@@ -11,15 +12,24 @@ export interface SseEvent {
   data: string;
 }
 
-/** Incremental parser: feed text as it arrives, take the events it completed. */
-export class SseParser {
+const LF = 10;
+
+/** Incremental decoder: feed chunks as they arrive, take the events each one completed. */
+export class SseDecoder {
+  private readonly textDecoder = new TextDecoder('utf-8');
   private buffer = '';
+  /** A chunk ended in CR: a LF at the start of the next one belongs to the same line break. */
+  private skipLeadingLf = false;
   private event: string | undefined;
   private data: string[] = [];
 
-  /** Splits into lines, accepting \n, \r\n and \r endings. */
-  push(text: string): SseEvent[] {
+  push(chunk: Uint8Array | string): SseEvent[] {
     const out: SseEvent[] = [];
+    let text = typeof chunk === 'string' ? chunk : this.textDecoder.decode(chunk, { stream: true });
+    if (this.skipLeadingLf && text.length > 0) {
+      this.skipLeadingLf = false;
+      if (text.charCodeAt(0) === LF) text = text.slice(1);
+    }
     const buffer = this.buffer + text;
     // Line ends are found with indexOf, not one character at a time; the next \r is looked up
     // again only once passed (upstreams end lines with \n, so usually never).
@@ -30,32 +40,30 @@ export class SseParser {
       const lf = buffer.indexOf('\n', start);
       const end = cr !== -1 && (lf === -1 || cr < lf) ? cr : lf;
       if (end === -1) break;
-      // A trailing \r may be the first half of \r\n split across chunks: wait for more input.
-      if (end === cr && end === buffer.length - 1) break;
       this.line(buffer.slice(start, end), out);
-      start = end === cr && buffer[end + 1] === '\n' ? end + 2 : end + 1;
+      if (end !== cr) start = end + 1;
+      else if (end + 1 === buffer.length) {
+        this.skipLeadingLf = true;
+        start = end + 1;
+      } else start = buffer.charCodeAt(end + 1) === LF ? end + 2 : end + 1;
     }
-    this.buffer = buffer.slice(start);
+    this.buffer = start === 0 ? buffer : buffer.slice(start);
     return out;
   }
 
   /** The input ended: whatever is left (some servers omit the final blank line). */
   end(): SseEvent[] {
-    const out: SseEvent[] = [];
-    let rest = this.buffer;
+    const out = this.push(this.textDecoder.decode());
+    const rest = this.buffer;
     this.buffer = '';
-    if (rest.endsWith('\r')) rest = rest.slice(0, -1);
     if (rest !== '') this.line(rest, out);
-    if (this.data.length > 0) out.push({ event: this.event, data: this.data.join('\n') });
-    this.data = [];
+    this.dispatch(out);
     return out;
   }
 
   private line(line: string, out: SseEvent[]): void {
     if (line === '') {
-      if (this.data.length > 0) out.push({ event: this.event, data: this.data.join('\n') });
-      this.event = undefined;
-      this.data = [];
+      this.dispatch(out);
       return;
     }
     if (line.startsWith(':')) return; // comment / keep-alive
@@ -66,18 +74,23 @@ export class SseParser {
     if (field === 'data') this.data.push(value);
     else if (field === 'event') this.event = value;
   }
+
+  private dispatch(out: SseEvent[]): void {
+    if (this.data.length > 0) out.push({ event: this.event, data: this.data.join('\n') });
+    this.event = undefined;
+    this.data = [];
+  }
 }
 
 /** The events each chunk of the stream completed (chunks that complete none are skipped). */
 export async function* readSseBatches(
   chunks: AsyncIterable<Uint8Array | string>,
 ): AsyncGenerator<SseEvent[]> {
-  const decoder = new TextDecoder();
-  const parser = new SseParser();
+  const decoder = new SseDecoder();
   for await (const chunk of chunks) {
-    const events = parser.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    const events = decoder.push(chunk);
     if (events.length > 0) yield events;
   }
-  const rest = [...parser.push(decoder.decode()), ...parser.end()];
+  const rest = decoder.end();
   if (rest.length > 0) yield rest;
 }
