@@ -13,8 +13,16 @@ export interface UsageDelta {
   completion_tokens: number;
 }
 
+const DAY_MS = 86_400_000;
+/** The day of the last call: every turn asks (quota and usage), and it changes once a day. */
+let lastDay = { from: 0, to: 0, day: '' };
+
 export function utcDay(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 10);
+  if (epochMs >= lastDay.from && epochMs < lastDay.to) return lastDay.day;
+  const day = new Date(epochMs).toISOString().slice(0, 10);
+  const from = Math.floor(epochMs / DAY_MS) * DAY_MS;
+  lastDay = { from, to: from + DAY_MS, day };
+  return day;
 }
 
 export function createUsageQueries(db: Kysely<Database>) {
