@@ -6,9 +6,12 @@ import { z } from 'zod';
 import { badRequest } from '../../../errors.js';
 import { SAMPLING_KEYS, type ChatMessage, type SamplingOptions } from '../../../upstream/types.js';
 
-/** null is what many clients send for "not set". */
-const optional = <T extends z.ZodType>(schema: T) =>
-  schema.nullish().transform((value): z.infer<T> | undefined => value ?? undefined);
+/**
+ * null is what many clients send for "not set", so it is accepted and read as absent (`??`,
+ * `!= null`). No transform maps it to undefined: a transform per optional field made each parse
+ * allocate closures that the young-generation GC kept alive and promoted (docs/PERFORMANCE.md).
+ */
+const optional = <T extends z.ZodType>(schema: T) => schema.nullish();
 
 const TEXT_PARTS = new Set(['text', 'input_text', 'output_text']);
 
@@ -83,9 +86,12 @@ export const responsesBody = z.object({
 
 export type ResponsesBody = z.infer<typeof responsesBody>;
 
+/** Sampling options as a body carries them: null means not set. */
+export type SamplingFields = { [K in keyof SamplingOptions]?: SamplingOptions[K] | null };
+
 /** Only the options an OpenAI-kind upstream understands; ChatGPT-web accounts ignore them. */
-export function samplingFrom(body: SamplingOptions): SamplingOptions | undefined {
-  const set = SAMPLING_KEYS.filter((key) => body[key] !== undefined).map((key) => [key, body[key]]);
+export function samplingFrom(body: SamplingFields): SamplingOptions | undefined {
+  const set = SAMPLING_KEYS.filter((key) => body[key] != null).map((key) => [key, body[key]]);
   return set.length > 0 ? (Object.fromEntries(set) as SamplingOptions) : undefined;
 }
 
