@@ -2,10 +2,9 @@
  * Server-sent events for any stream of events. Headers are sent with the first event, so a
  * failure before it still becomes a real HTTP status (thrown to the one error handler); a
  * failure after it becomes a final error event. Writes respect backpressure: a slow reader
- * slows the upstream read instead of growing a buffer. Frames are joined: the first with those
- * that follow it before the pending callbacks run out (the role chunk and the text that came in
- * the same network read), later ones with those of the same event-loop tick, and the last ones go
- * with the end of the response. A stream is a few socket writes, not one per event (corking the
+ * slows the upstream read instead of growing a buffer. After the first frame, which is written at
+ * once, the frames of events that arrive in the same tick go out in one write, and the last ones
+ * with the end of the response: a stream is a few socket writes, not one per event (corking the
  * socket instead lost frames on Node 22).
  */
 import { once } from 'node:events';
@@ -53,13 +52,8 @@ export async function sendSse<E>(
   try {
     let coming = iterator.next();
     for (;;) {
-      // The first frame waits only for what is already on its way: holding it for the check
-      // phase would delay the first byte by a whole turn of the event loop.
-      const next = unsent
-        ? await unlessLater(coming, firstSent ? setImmediate : process.nextTick)
-        : await coming;
+      const next = unsent ? await unlessLater(coming) : await coming;
       if (next === LATER) {
-        firstSent = true;
         await write(unsent);
         unsent = '';
         if (raw.destroyed) {
@@ -86,6 +80,12 @@ export async function sendSse<E>(
       }
       unsent += format.frame(next.value);
       coming = iterator.next();
+      if (!firstSent && unsent) {
+        // The first frame goes out at once: waiting for company would delay the first byte.
+        firstSent = true;
+        await write(unsent);
+        unsent = '';
+      }
     }
   } catch (error) {
     if (!started) throw error;
@@ -112,19 +112,20 @@ export async function sendSse<E>(
 
 const LATER = Symbol('later');
 
-/**
- * The next event if it comes before `schedule` calls back, else LATER. `process.nextTick` from a
- * promise callback runs once the microtasks queued so far (and those they queue) are done, so the
- * events one network read produced are all in; `setImmediate` waits for the check phase.
- */
-function unlessLater<T>(
-  next: Promise<T>,
-  schedule: (callback: () => void) => unknown,
-): Promise<T | typeof LATER> {
+/** The next event if it comes within this tick (before the event loop's check phase), else LATER. */
+function unlessLater<T>(next: Promise<T>): Promise<T | typeof LATER> {
   return new Promise((resolve, reject) => {
-    // Whichever settles the promise first wins; the other call is a no-op.
-    schedule(() => resolve(LATER));
-    next.then(resolve, reject);
+    const later = setImmediate(() => resolve(LATER));
+    next.then(
+      (value) => {
+        clearImmediate(later);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearImmediate(later);
+        reject(error);
+      },
+    );
   });
 }
 

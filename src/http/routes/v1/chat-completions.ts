@@ -33,27 +33,40 @@ export async function finalResult(events: AsyncIterable<ChatEvent>): Promise<Cha
   return result;
 }
 
-/** Frames of one streamed completion; the role chunk goes first even for an empty reply. */
-function chunkFormatter(model: string, created: number, includeUsage: boolean) {
+/**
+ * Frames of one streamed completion; the role chunk goes first even for an empty reply. It is
+ * held until the first text (which always follows the start at once), so the two leave in the
+ * stream's first write instead of two.
+ */
+export function chunkFormatter(model: string, created: number, includeUsage: boolean) {
   let ctx: ChunkContext | undefined;
-  const open = (turnId: string): { ctx: ChunkContext; first: string } => {
-    if (ctx) return { ctx, first: '' };
+  let roleFrame = '';
+  const open = (turnId: string): ChunkContext => {
+    if (ctx) return ctx;
     ctx = { id: completionId(turnId), created, model, includeUsage };
-    return { ctx, first: sseFrame(completionChunk(ctx, { role: 'assistant', content: '' })) };
+    roleFrame = sseFrame(completionChunk(ctx, { role: 'assistant', content: '' }));
+    return ctx;
+  };
+  /** The role chunk, the first time only. */
+  const held = (): string => {
+    const frame = roleFrame;
+    roleFrame = '';
+    return frame;
   };
   return (event: ChatEvent): string => {
     switch (event.type) {
       case 'start':
-        return open(event.turnId).first;
+        open(event.turnId);
+        return '';
       case 'delta':
-        return ctx ? sseFrame(completionChunk(ctx, { content: event.text })) : '';
+        return ctx ? held() + sseFrame(completionChunk(ctx, { content: event.text })) : '';
       case 'title':
         return '';
       case 'done': {
-        const { ctx: done, first } = open(event.result.turnId);
+        const done = open(event.result.turnId);
         const usage = knownUsage(event.result.usage);
         const finish = completionChunk(done, {}, openAiFinishReason(event.result.finishReason));
-        return first + sseFrame(finish) + (includeUsage && usage ? sseFrame(usageChunk(done, usage)) : '');
+        return held() + sseFrame(finish) + (includeUsage && usage ? sseFrame(usageChunk(done, usage)) : '');
       }
     }
   };
