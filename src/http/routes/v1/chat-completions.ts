@@ -10,7 +10,7 @@ import { clientGone } from '../../abort.js';
 import { parseInput, requestParams } from '../../input.js';
 import { sendSse, sseFrame } from '../../render/sse.js';
 import { openAiPrincipal } from './auth.js';
-import { CONVERSATION_HEADER, conversationHeader, conversationHeaders } from './conversation-header.js';
+import { conversationHeader, conversationHeaders, setConversationHeader } from './conversation-header.js';
 import { requireServedModel } from './models.js';
 import {
   chatCompletion,
@@ -105,7 +105,7 @@ export function chatCompletionRoutes({ users, runtime, config }: AppDeps) {
         });
       }
       const result = await finalResult(events);
-      reply.header(CONVERSATION_HEADER, result.conversationId);
+      setConversationHeader(reply, result);
       return chatCompletion(result, body.model, created);
     });
   };

@@ -15,7 +15,7 @@ import { parseInput, requestParams } from '../../input.js';
 import { sendSse } from '../../render/sse.js';
 import { openAiPrincipal } from './auth.js';
 import { finalResult } from './chat-completions.js';
-import { CONVERSATION_HEADER, conversationHeader, conversationHeaders } from './conversation-header.js';
+import { conversationHeader, conversationHeaders, setConversationHeader } from './conversation-header.js';
 import { requireServedModel } from './models.js';
 import { unixSeconds } from './openai-shapes.js';
 import {
@@ -118,7 +118,7 @@ export function responsesRoutes({ users, runtime, config, store }: AppDeps) {
           headers: conversationHeaders,
         });
       const result = await finalResult(events);
-      reply.header(CONVERSATION_HEADER, result.conversationId);
+      setConversationHeader(reply, result);
       return responseObject(responseContext(result, described), { status: finalStatus(result), result });
     });
   };
