@@ -40,4 +40,15 @@ describe('served model names', () => {
     expect(servedModelNames(config, after, false).has('gpt-4.1')).toBe(true);
     expect(servedModelNames(config, before, false).has('gpt-4.1')).toBe(false);
   });
+
+  it('follow the config they are asked with, for the same accounts list', () => {
+    const accounts = Object.freeze([openai('o1', ['gpt-4o'])]);
+    const freeGpt4o = testConfig({
+      dataDir: '/nonexistent',
+      models: [{ name: 'gpt-4o', kinds: ['openai'], plus: false }],
+    });
+    expect(servedModelNames(config, accounts, false).has('gpt-4o')).toBe(false);
+    expect(servedModelNames(freeGpt4o, accounts, false).has('gpt-4o')).toBe(true);
+    expect(servedModelNames(config, accounts, false).has('gpt-4o')).toBe(false);
+  });
 });

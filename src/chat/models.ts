@@ -80,7 +80,11 @@ export function modelsFor(
   return [...out.values()];
 }
 
-const servedCache = new WeakMap<readonly PoolAccountSpec[], WeakMap<AppConfig, [Set<string>, Set<string>]>>();
+/** Per accounts list: the names for free and plus users, and the config they were built from. */
+const servedCache = new WeakMap<
+  readonly PoolAccountSpec[],
+  { config: AppConfig; names: [ReadonlySet<string>, ReadonlySet<string>] }
+>();
 
 /**
  * The names `modelsFor` lists, for a membership test on every request. Remembered per accounts
@@ -91,12 +95,11 @@ export function servedModelNames(
   accounts: readonly PoolAccountSpec[],
   userPlus: boolean,
 ): ReadonlySet<string> {
-  let byConfig = servedCache.get(accounts);
-  if (!byConfig) servedCache.set(accounts, (byConfig = new WeakMap()));
-  let sets = byConfig.get(config);
-  if (!sets) {
+  let served = servedCache.get(accounts);
+  if (served?.config !== config) {
     const names = (plus: boolean) => new Set(modelsFor(config, accounts, plus).map((m) => m.id));
-    byConfig.set(config, (sets = [names(false), names(true)]));
+    served = { config, names: [names(false), names(true)] };
+    servedCache.set(accounts, served);
   }
-  return sets[userPlus ? 1 : 0];
+  return served.names[userPlus ? 1 : 0];
 }
