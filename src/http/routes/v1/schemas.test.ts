@@ -16,7 +16,7 @@ describe('/v1 body schemas', () => {
       seed: null,
       user: null,
     });
-    expect(body.stream ?? false).toBe(false);
+    expect([body.stream, body.stream_options, body.user]).toEqual([null, null, null]);
     expect(samplingFrom({ ...body, max_tokens: body.max_completion_tokens ?? body.max_tokens })).toEqual({
       top_p: 0.5,
     });
