@@ -1,10 +1,9 @@
 /**
- * The one way this provider calls the ChatGPT backend: undici request() on the account's
+ * The one way this provider calls the ChatGPT backend: the shared upstream call on the account's
  * dispatcher, with the account's timeouts, the caller's signal and the browser-like headers.
  */
 import { createHash } from 'node:crypto';
-import { request } from 'undici';
-import type { Dispatcher } from 'undici';
+import { callUpstream, type ResponseBody, type UpstreamResponse } from '../http/call.js';
 import { UpstreamError } from '../types.js';
 import type { ProviderAccount } from '../types.js';
 import { classifyHttpFailure, toUpstreamError } from './errors.js';
@@ -42,18 +41,19 @@ export interface CallInput {
 }
 
 /** Sends a call; returns the response only when it is 2xx, otherwise throws a classified error. */
-export async function send(input: CallInput): Promise<Dispatcher.ResponseData> {
+export async function send(input: CallInput): Promise<UpstreamResponse> {
   const { account, signal } = input;
-  let response: Dispatcher.ResponseData;
+  let response: UpstreamResponse;
   try {
-    response = await request(`${account.baseUrl}${input.path}`, {
+    response = await callUpstream({
+      dispatcher: account.dispatcher,
+      url: `${account.baseUrl}${input.path}`,
       method: input.method,
       headers: { ...baseHeaders(account), ...input.headers },
       body: input.body === undefined ? undefined : JSON.stringify(input.body),
-      dispatcher: account.dispatcher,
       signal,
-      headersTimeout: account.timeouts.firstByteMs,
-      bodyTimeout: account.timeouts.idleMs,
+      headersTimeoutMs: account.timeouts.firstByteMs,
+      bodyTimeoutMs: account.timeouts.idleMs,
     });
   } catch (error) {
     throw toUpstreamError(error, { account, signal });
@@ -64,14 +64,13 @@ export async function send(input: CallInput): Promise<Dispatcher.ResponseData> {
 }
 
 /** Reads at most MAX_ERROR_BODY_BYTES and always releases the socket. */
-async function readLimited(body: Dispatcher.ResponseData['body']): Promise<string> {
+async function readLimited(body: ResponseBody): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of body) {
-      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-      chunks.push(buffer);
-      size += buffer.length;
+      chunks.push(chunk);
+      size += chunk.length;
       if (size >= MAX_ERROR_BODY_BYTES) break;
     }
   } finally {

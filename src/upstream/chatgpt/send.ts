@@ -2,7 +2,7 @@
  * One ChatGPT web turn: sentinel, optional conduit, the streamed send, and automatic
  * `continue` sends while the reply stops at max_tokens. Text is yielded as it arrives.
  */
-import type { Dispatcher } from 'undici';
+import type { ResponseBody } from '../http/call.js';
 import { UpstreamError } from '../types.js';
 import type { ProviderAccount, TurnEvent, TurnRequest } from '../types.js';
 import { toUpstreamError } from './errors.js';
@@ -85,7 +85,7 @@ export async function* streamChatGptTurn(
   const context: SendContext = { account, settings: readSettings(account.options), signal: request.signal };
   const parser = new ChatGptStreamParser();
   let yieldedText = false;
-  let activeBody: Dispatcher.ResponseData['body'] | undefined;
+  let activeBody: ResponseBody | undefined;
   try {
     const prompt = promptFor(request);
     const conversationId = request.conversationId;

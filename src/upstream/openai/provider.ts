@@ -5,7 +5,6 @@
  * Account options (ProviderAccount.options):
  *   - streamOptions: false — omit `stream_options` for servers that reject unknown fields.
  */
-import { request, type Dispatcher } from 'undici';
 import {
   UpstreamError,
   type ModelInfo,
@@ -22,6 +21,7 @@ import {
   newChunkState,
   type ChunkState,
 } from './chunks.js';
+import { callUpstream, type ResponseBody, type UpstreamResponse } from '../http/call.js';
 import { readSseBatches, type SseEvent } from '../http/sse.js';
 import { buildChatBody } from './request-body.js';
 import { redact } from '../../redact.js';
@@ -29,12 +29,10 @@ import { redact } from '../../redact.js';
 /** Error bodies are read only this far: they are for a message, not for content. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
-type ResponseData = Dispatcher.ResponseData;
-
-async function readLimited(body: ResponseData['body'], limit: number): Promise<string> {
+async function readLimited(body: ResponseBody, limit: number): Promise<string> {
   const parts: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
+  for await (const chunk of body) {
     parts.push(chunk);
     size += chunk.length;
     if (size >= limit) {
@@ -45,7 +43,7 @@ async function readLimited(body: ResponseData['body'], limit: number): Promise<s
   return Buffer.concat(parts).toString('utf8').slice(0, limit);
 }
 
-function headerValue(headers: ResponseData['headers'], name: string): string {
+function headerValue(headers: UpstreamResponse['headers'], name: string): string {
   const value = headers[name];
   return (Array.isArray(value) ? value[0] : value) ?? '';
 }
@@ -53,23 +51,24 @@ function headerValue(headers: ResponseData['headers'], name: string): string {
 async function send(
   account: ProviderAccount,
   input: { method: 'GET' | 'POST'; path: string; body?: string; signal: AbortSignal },
-): Promise<ResponseData> {
+): Promise<UpstreamResponse> {
   const headers: Record<string, string> = {
     authorization: `Bearer ${account.secret}`,
     accept: 'text/event-stream, application/json',
   };
   if (input.body !== undefined) headers['content-type'] = 'application/json';
   if (account.userAgent) headers['user-agent'] = account.userAgent;
-  let response: ResponseData;
+  let response: UpstreamResponse;
   try {
-    response = await request(`${account.baseUrl}${input.path}`, {
+    response = await callUpstream({
+      dispatcher: account.dispatcher,
+      url: `${account.baseUrl}${input.path}`,
       method: input.method,
       headers,
       body: input.body,
-      dispatcher: account.dispatcher,
       signal: input.signal,
-      headersTimeout: account.timeouts.firstByteMs,
-      bodyTimeout: account.timeouts.idleMs,
+      headersTimeoutMs: account.timeouts.firstByteMs,
+      bodyTimeoutMs: account.timeouts.idleMs,
     });
   } catch (error) {
     throw errorFromThrown(account, error, { signal: input.signal, afterFirstByte: false, step: input.path });
@@ -200,7 +199,7 @@ async function* streamTurn(account: ProviderAccount, turn: TurnRequest): AsyncGe
   try {
     const contentType = headerValue(response.headers, 'content-type');
     if (contentType.includes('text/event-stream')) {
-      yield* streamEvents(account, response.body as AsyncIterable<Buffer>, progress);
+      yield* streamEvents(account, response.body, progress);
     } else {
       // Servers that ignore `stream: true` answer with one JSON completion (sometimes mislabelled).
       const text = await response.body.text();

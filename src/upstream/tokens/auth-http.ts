@@ -2,7 +2,7 @@
  * One HTTP exchange of the token flows: through the shared dispatcher of the account's proxy,
  * with timeouts, never following redirects (the flows read Set-Cookie on every hop).
  */
-import { request } from 'undici';
+import { callUpstream } from '../http/call.js';
 import type { DispatcherRegistry } from '../http/dispatchers.js';
 import { describeProxy } from '../http/proxy-url.js';
 import { classifyTransportError, describeTransportError } from '../http/transport-errors.js';
@@ -73,14 +73,15 @@ export async function exchange(context: AuthHttpContext, input: AuthExchange): P
   const timeout = AbortSignal.timeout(context.timeoutMs);
   const signal = context.signal ? AbortSignal.any([context.signal, timeout]) : timeout;
   try {
-    const response = await request(input.url, {
+    const response = await callUpstream({
+      dispatcher: context.dispatchers.get(context.proxy),
+      url: input.url,
       method: input.method ?? (body === undefined ? 'GET' : 'POST'),
       headers,
       body,
-      dispatcher: context.dispatchers.get(context.proxy),
       signal,
-      headersTimeout: context.timeoutMs,
-      bodyTimeout: context.timeoutMs,
+      headersTimeoutMs: context.timeoutMs,
+      bodyTimeoutMs: context.timeoutMs,
     });
     const text = await response.body.text();
     input.jar?.absorb(response.headers['set-cookie']);
