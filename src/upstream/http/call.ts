@@ -43,7 +43,7 @@ export function splitUrl(url: string): { origin: string; path: string } {
   return { origin: url.slice(0, cut), path: rest.startsWith('/') ? rest : `/${rest}` };
 }
 
-/** Why a call ended early: the signal's reason when there is one, undici's own error otherwise. */
+/** Why a call ended early: the signal's reason when it is an Error, else a plain AbortError. */
 function abortReason(signal: AbortSignal | undefined): Error {
   const reason: unknown = signal?.reason;
   if (reason instanceof Error) return reason;
