@@ -3,7 +3,7 @@
  * dispatcher, with the account's timeouts, the caller's signal and the browser-like headers.
  */
 import { createHash } from 'node:crypto';
-import { callUpstream, type ResponseBody, type UpstreamResponse } from '../http/call.js';
+import { callUpstream, type UpstreamResponse } from '../http/call.js';
 import { UpstreamError } from '../types.js';
 import type { ProviderAccount } from '../types.js';
 import { classifyHttpFailure, toUpstreamError } from './errors.js';
@@ -59,24 +59,8 @@ export async function send(input: CallInput): Promise<UpstreamResponse> {
     throw toUpstreamError(error, { account, signal });
   }
   if (response.statusCode >= 200 && response.statusCode < 300) return response;
-  const body = await readLimited(response.body).catch(() => '');
+  const body = await response.body.textUpTo(MAX_ERROR_BODY_BYTES);
   throw classifyHttpFailure(account, { status: response.statusCode, headers: response.headers, body });
-}
-
-/** Reads at most MAX_ERROR_BODY_BYTES and always releases the socket. */
-async function readLimited(body: ResponseBody): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= MAX_ERROR_BODY_BYTES) break;
-    }
-  } finally {
-    if (!body.destroyed) body.destroy();
-  }
-  return Buffer.concat(chunks).toString('utf8').slice(0, MAX_ERROR_BODY_BYTES);
 }
 
 /** Sends a call and parses its JSON answer; a body that is not JSON is a bad_response. */

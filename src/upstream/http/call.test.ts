@@ -185,6 +185,29 @@ describe('callUpstream', () => {
     expect(size).toBe(total);
   });
 
+  it('textUpTo() reads an error body up to its limit, stops a longer one, and never rejects', async () => {
+    routes.set('/short-error', (_req, res) => res.writeHead(500).end('{"error":"short"}'));
+    expect(await (await call('/short-error')).body.textUpTo(1024)).toBe('{"error":"short"}');
+
+    routes.set('/long-error', (_req, res) => {
+      res.writeHead(502);
+      const timer = setInterval(() => res.write('x'.repeat(4096)), 2);
+      res.on('close', () => clearInterval(timer));
+    });
+    const long = await call('/long-error');
+    const text = await long.body.textUpTo(10_000);
+    expect(text).toBe('x'.repeat(10_000));
+    expect(long.body.destroyed).toBe(true);
+    await expect.poll(() => closedResponses.includes('/long-error')).toBe(true);
+
+    routes.set('/stalled-error', (_req, res) => {
+      res.writeHead(503);
+      res.write('partial');
+    });
+    const stalled = await call('/stalled-error', { bodyTimeoutMs: 100 });
+    expect(await stalled.body.textUpTo(1024)).toBe('partial');
+  });
+
   it('dump() drains a short body so the next call reuses the connection', async () => {
     const ports: number[] = [];
     routes.set('/port', (req, res) => {

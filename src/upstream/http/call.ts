@@ -130,6 +130,28 @@ export class ResponseBody implements AsyncIterable<Buffer> {
   }
 
   /**
+   * At most `limit` bytes of the body as UTF-8, for an error message: past the limit the call is
+   * aborted rather than read on. Never rejects: what a failed read got so far is the answer.
+   */
+  async textUpTo(limit: number): Promise<string> {
+    const parts: Buffer[] = [];
+    let size = 0;
+    try {
+      for (let chunk = await this.read(); chunk !== undefined; chunk = await this.read()) {
+        parts.push(chunk);
+        size += chunk.length;
+        if (size >= limit) {
+          this.destroy();
+          break;
+        }
+      }
+    } catch {
+      // The status alone still classifies the failure.
+    }
+    return Buffer.concat(parts).toString('utf8').slice(0, limit);
+  }
+
+  /**
    * Reads and drops the body so the connection can carry the next call; a body longer than
    * DUMP_LIMIT_BYTES is not worth reading, and the call is aborted instead.
    */

@@ -21,27 +21,13 @@ import {
   newChunkState,
   type ChunkState,
 } from './chunks.js';
-import { callUpstream, type ResponseBody, type UpstreamResponse } from '../http/call.js';
+import { callUpstream, type UpstreamResponse } from '../http/call.js';
 import { readSseBatches, type SseEvent } from '../http/sse.js';
 import { buildChatBody } from './request-body.js';
 import { redact } from '../../redact.js';
 
 /** Error bodies are read only this far: they are for a message, not for content. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
-
-async function readLimited(body: ResponseBody, limit: number): Promise<string> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    parts.push(chunk);
-    size += chunk.length;
-    if (size >= limit) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(parts).toString('utf8').slice(0, limit);
-}
 
 function headerValue(headers: UpstreamResponse['headers'], name: string): string {
   const value = headers[name];
@@ -74,12 +60,7 @@ async function send(
     throw errorFromThrown(account, error, { signal: input.signal, afterFirstByte: false, step: input.path });
   }
   if (response.statusCode >= 400) {
-    let bodyText = '';
-    try {
-      bodyText = await readLimited(response.body, MAX_ERROR_BODY_BYTES);
-    } catch {
-      // The status alone still classifies the failure.
-    }
+    const bodyText = await response.body.textUpTo(MAX_ERROR_BODY_BYTES);
     throw errorFromHttpResponse(account, {
       statusCode: response.statusCode,
       headers: response.headers,
