@@ -52,6 +52,9 @@ function abortReason(signal: AbortSignal | undefined): Error {
 
 const NOTHING = Promise.resolve(undefined);
 
+const utf8 = (parts: Buffer[]): string =>
+  parts.length === 1 ? (parts[0] as Buffer).toString('utf8') : Buffer.concat(parts).toString('utf8');
+
 const asResult = (chunk: Buffer | undefined): IteratorResult<Buffer> =>
   chunk === undefined ? { done: true, value: undefined } : { done: false, value: chunk };
 
@@ -122,11 +125,24 @@ export class ResponseBody implements AsyncIterable<Buffer> {
     };
   }
 
+  /**
+   * Reads to the end, or aborts the call once more than `limit` bytes came; `keep` gets the
+   * chunks (a dump passes none). Rejects with the call's error.
+   */
+  async #readUpTo(limit: number, keep?: Buffer[]): Promise<void> {
+    let size = 0;
+    for (let chunk = await this.read(); chunk !== undefined; chunk = await this.read()) {
+      keep?.push(chunk);
+      size += chunk.length;
+      if (size >= limit) return this.destroy();
+    }
+  }
+
   /** The whole body as UTF-8. */
   async text(): Promise<string> {
     const parts: Buffer[] = [];
-    for (let chunk = await this.read(); chunk !== undefined; chunk = await this.read()) parts.push(chunk);
-    return parts.length === 1 ? (parts[0] as Buffer).toString('utf8') : Buffer.concat(parts).toString('utf8');
+    await this.#readUpTo(Infinity, parts);
+    return utf8(parts);
   }
 
   /**
@@ -135,32 +151,17 @@ export class ResponseBody implements AsyncIterable<Buffer> {
    */
   async textUpTo(limit: number): Promise<string> {
     const parts: Buffer[] = [];
-    let size = 0;
-    try {
-      for (let chunk = await this.read(); chunk !== undefined; chunk = await this.read()) {
-        parts.push(chunk);
-        size += chunk.length;
-        if (size >= limit) {
-          this.destroy();
-          break;
-        }
-      }
-    } catch {
-      // The status alone still classifies the failure.
-    }
-    return Buffer.concat(parts).toString('utf8').slice(0, limit);
+    // On a failed read the status alone still classifies the failure.
+    await this.#readUpTo(limit, parts).catch(() => undefined);
+    return utf8(parts).slice(0, limit);
   }
 
   /**
-   * Reads and drops the body so the connection can carry the next call; a body longer than
-   * DUMP_LIMIT_BYTES is not worth reading, and the call is aborted instead.
+   * Reads and drops the body so the connection can carry the next call; a body of
+   * DUMP_LIMIT_BYTES or more is not worth reading, and the call is aborted instead.
    */
-  async dump(): Promise<void> {
-    let size = 0;
-    for (let chunk = await this.read(); chunk !== undefined; chunk = await this.read()) {
-      size += chunk.length;
-      if (size > DUMP_LIMIT_BYTES) return this.destroy();
-    }
+  dump(): Promise<void> {
+    return this.#readUpTo(DUMP_LIMIT_BYTES);
   }
 
   /** Stops the call if it is still running and drops what is unread. */
@@ -169,8 +170,11 @@ export class ResponseBody implements AsyncIterable<Buffer> {
     this.destroyed = true;
     this.#chunks = [];
     this.#buffered = 0;
-    if (!this.#ended) this.#controller?.abort(abortReason(undefined));
-    this.end(abortReason(undefined));
+    // A body read to its end has nothing to stop: no error (and no stack trace) is built for it.
+    if (this.#ended) return;
+    const reason = abortReason(undefined);
+    this.#controller?.abort(reason);
+    this.end(reason);
   }
 }
 
