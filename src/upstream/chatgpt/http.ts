@@ -3,7 +3,7 @@
  * dispatcher, with the account's timeouts, the caller's signal and the browser-like headers.
  */
 import { createHash } from 'node:crypto';
-import { callUpstream, type UpstreamResponse } from '../http/call.js';
+import { callAccount, type UpstreamResponse } from '../http/call.js';
 import { UpstreamError } from '../types.js';
 import type { ProviderAccount } from '../types.js';
 import { classifyHttpFailure, toUpstreamError } from './errors.js';
@@ -45,15 +45,12 @@ export async function send(input: CallInput): Promise<UpstreamResponse> {
   const { account, signal } = input;
   let response: UpstreamResponse;
   try {
-    response = await callUpstream({
-      dispatcher: account.dispatcher,
-      url: `${account.baseUrl}${input.path}`,
+    response = await callAccount(account, {
       method: input.method,
+      path: input.path,
       headers: { ...baseHeaders(account), ...input.headers },
       body: input.body === undefined ? undefined : JSON.stringify(input.body),
       signal,
-      headersTimeoutMs: account.timeouts.firstByteMs,
-      bodyTimeoutMs: account.timeouts.idleMs,
     });
   } catch (error) {
     throw toUpstreamError(error, { account, signal });

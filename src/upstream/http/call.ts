@@ -8,6 +8,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ProviderAccount } from '../types.js';
 
 const HIGH_WATER_BYTES = 64 * 1024;
 const DUMP_LIMIT_BYTES = 128 * 1024;
@@ -233,5 +234,22 @@ export function callUpstream(call: UpstreamCall): Promise<UpstreamResponse> {
     } catch (error) {
       settle(error);
     }
+  });
+}
+
+/** A call to a path under one account's base URL, on its dispatcher, with its timeouts. */
+export function callAccount(
+  account: ProviderAccount,
+  input: Pick<UpstreamCall, 'method' | 'headers' | 'body' | 'signal'> & { path: string },
+): Promise<UpstreamResponse> {
+  return callUpstream({
+    dispatcher: account.dispatcher,
+    url: `${account.baseUrl}${input.path}`,
+    method: input.method,
+    headers: input.headers,
+    body: input.body,
+    signal: input.signal,
+    headersTimeoutMs: account.timeouts.firstByteMs,
+    bodyTimeoutMs: account.timeouts.idleMs,
   });
 }

@@ -21,7 +21,7 @@ import {
   newChunkState,
   type ChunkState,
 } from './chunks.js';
-import { callUpstream, type UpstreamResponse } from '../http/call.js';
+import { callAccount, type UpstreamResponse } from '../http/call.js';
 import { readSseBatches, type SseEvent } from '../http/sse.js';
 import { buildChatBody } from './request-body.js';
 import { redact } from '../../redact.js';
@@ -46,15 +46,12 @@ async function send(
   if (account.userAgent) headers['user-agent'] = account.userAgent;
   let response: UpstreamResponse;
   try {
-    response = await callUpstream({
-      dispatcher: account.dispatcher,
-      url: `${account.baseUrl}${input.path}`,
+    response = await callAccount(account, {
       method: input.method,
+      path: input.path,
       headers,
       body: input.body,
       signal: input.signal,
-      headersTimeoutMs: account.timeouts.firstByteMs,
-      bodyTimeoutMs: account.timeouts.idleMs,
     });
   } catch (error) {
     throw errorFromThrown(account, error, { signal: input.signal, afterFirstByte: false, step: input.path });
