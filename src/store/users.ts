@@ -35,9 +35,13 @@ export function createUserQueries(db: Kysely<Database>) {
       });
     },
 
+    /** Inserts the row unless it exists; processes starting together may all call it at once. */
     async ensure(user: NewUserRow): Promise<void> {
-      const existing = await db.selectFrom('users').select('id').where('id', '=', user.id).executeTakeFirst();
-      if (!existing) await db.insertInto('users').values(user).execute();
+      await db
+        .insertInto('users')
+        .values(user)
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .execute();
     },
 
     async findById(id: string): Promise<UserRow | undefined> {
