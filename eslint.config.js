@@ -13,6 +13,13 @@ export default tseslint.config(
     },
   },
   {
+    // Plain scripts run by node (bench/floor-server.mjs): Node's globals, no TypeScript.
+    files: ['**/*.mjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' },
+    },
+  },
+  {
     files: ['src/**/*.ts'],
     ignores: ['src/**/*.test.ts', 'src/cli/**'],
     rules: { 'no-console': 'error' },

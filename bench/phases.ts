@@ -30,14 +30,19 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 
 function gatewayPid(env: Environment, target: TargetName): number | undefined {
   if (target === 'ours') return env.ours?.service.pid;
+  if (target === 'floor') return env.floor?.service.pid;
   if (target === 'portkey') return env.portkey?.service.pid;
   return undefined;
 }
 
 /** One line (the full story, with the child's log, was printed when it failed to start). */
 function missingReason(env: Environment, target: TargetName): string {
-  const reason =
-    target === 'ours' ? env.oursProblem : target === 'portkey' ? env.portkeyStatus.note : undefined;
+  const reasons: Partial<Record<TargetName, string>> = {
+    ours: env.oursProblem,
+    portkey: env.portkeyStatus.note,
+    floor: env.floorProblem,
+  };
+  const reason = reasons[target];
   return (reason ?? 'not started').split('\n')[0]!.replace(/[:;]\s*log:$/, '');
 }
 
@@ -149,7 +154,8 @@ export async function runV1Cases(ctx: PhaseContext, available: Availability): Pr
 /** `/api/chat` (ChatGPT-web kind) against the simulator's own conversation endpoint. */
 export async function runApiChatCases(ctx: PhaseContext): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
-  const targets = ctx.plan.targets.filter((t): t is 'direct' | 'ours' => t !== 'portkey');
+  // Only our server speaks the ChatGPT-web kind; the simulator's own endpoint is the direct path.
+  const targets = ctx.plan.targets.filter((t): t is 'direct' | 'ours' => t === 'direct' || t === 'ours');
   const specs = new Map<TargetName, RequestSpec>();
   const base = { api: 'api-chat' as const, mode: 'non-stream' as const };
   for (const target of targets) {

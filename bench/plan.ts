@@ -18,11 +18,11 @@ export interface BenchPlan {
   slowStreams: { count: number; holdMs: number; openTimeoutMs: number; chunkDelayMs: number };
 }
 
-export const USAGE = `Usage: npm run bench -- [--quick] [--targets direct,ours,portkey]
+export const USAGE = `Usage: npm run bench -- [--quick] [--targets direct,floor,ours,portkey]
   --quick     short runs (under a minute); the full run takes a few minutes
-  --targets   which targets to measure (default: all three)`;
+  --targets   which targets to measure (default: all four; floor is a bare Node proxy)`;
 
-const ALL_TARGETS: TargetName[] = ['direct', 'ours', 'portkey'];
+const ALL_TARGETS: TargetName[] = ['direct', 'floor', 'ours', 'portkey'];
 
 export function parsePlan(argv: string[]): BenchPlan | 'help' {
   const { values } = parseArgs({
@@ -41,7 +41,7 @@ export function parsePlan(argv: string[]): BenchPlan | 'help' {
     return {
       mode: 'quick',
       targets,
-      warmupSec: 2,
+      warmupSec: 1.5,
       caseSec: 0.75,
       rounds: 1,
       connections: [1, 16, 64],

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ratio } from './checks.js';
 import { findCase, type BenchReport, type CaseResult } from './results.js';
+import type { TargetName } from './targets.js';
 
 const dash = '–';
 
@@ -64,8 +65,8 @@ function ratiosTable(cases: CaseResult[]): string {
     const key = `${c.api}|${c.mode}|${c.connections}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const pick = (target: 'direct' | 'ours' | 'portkey') => findCase(cases, { ...c, target });
-    const [direct, ours, peer] = [pick('direct'), pick('ours'), pick('portkey')];
+    const pick = (target: TargetName) => findCase(cases, { ...c, target });
+    const [direct, floor, ours, peer] = [pick('direct'), pick('floor'), pick('ours'), pick('portkey')];
     if (!ours) continue;
     const added = direct ? ours.latencyMeanMs! - direct.latencyMeanMs! : undefined;
     rows.push([
@@ -76,6 +77,7 @@ function ratiosTable(cases: CaseResult[]): string {
       fmt(ratio(ours.rps, peer?.rps), 1),
       fmt(ratio(peer?.gatewayCpuUs, ours.gatewayCpuUs), 1),
       fmt(ratio(ours.latencyMeanMs, peer?.latencyMeanMs), 2),
+      fmt(ratio(ours.gatewayCpuUs, floor?.gatewayCpuUs), 1),
     ]);
   }
   if (rows.length === 0) return '_No ratios: our server was not measured._';
@@ -88,6 +90,7 @@ function ratiosTable(cases: CaseResult[]): string {
       'req/s ours/Portkey',
       'CPU Portkey/ours',
       'latency ours/Portkey',
+      'CPU ours/floor',
     ],
     rows,
   );
@@ -125,12 +128,13 @@ export function renderMarkdown(report: BenchReport): string {
       : `${report.memory.status}: ${report.memory.note}`,
     '### Targets',
     table(
-      ['target', 'goal', 'measured', 'met'],
+      ['target', 'goal', 'measured', 'met', 'floor (bare Node proxy)'],
       report.checks.map((c) => [
         c.description,
         c.goal,
         c.measured ?? dash,
         c.met === undefined ? `n/a${c.note ? ` (${c.note})` : ''}` : c.met ? 'met' : 'NOT met',
+        c.floor ?? dash,
       ]),
     ),
   ];

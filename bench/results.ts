@@ -45,6 +45,8 @@ export interface TargetCheck {
   measured?: string;
   /** undefined: could not be measured in this run. */
   met?: boolean;
+  /** The same measure for the floor (a bare Node proxy), when it ran: what no gateway can beat. */
+  floor?: string;
   note?: string;
 }
 

@@ -1,9 +1,11 @@
 /**
  * Starts what a run measures, each as its own process: the simulator (fast), a second one for
- * slow streams, our production build and Portkey. Independent steps run side by side.
+ * slow streams, the floor (a bare Node proxy), our production build and Portkey. Independent
+ * steps run side by side.
  */
 import { randomBytes } from 'node:crypto';
 import type { CleanupRegistry } from './cleanup.js';
+import { startFloor, type FloorProcess } from './floor.js';
 import { buildOurs, startOurs, type OursProcess } from './ours.js';
 import type { BenchPlan } from './plan.js';
 import { PORTKEY_VERSION, installPortkey, startPortkey, type PortkeyProcess } from './portkey.js';
@@ -13,6 +15,9 @@ import type { Endpoints } from './targets.js';
 export interface Environment {
   sim: SimProcess;
   slowSim?: SimProcess;
+  floor?: FloorProcess;
+  /** Why the floor is missing although asked for. */
+  floorProblem?: string;
   ours?: OursProcess;
   /** Why ours is missing although asked for. */
   oursProblem?: string;
@@ -56,6 +61,18 @@ export async function startEnvironment(input: SetupInput): Promise<Environment> 
   ]);
   log(`simulator on ${sim.url} (pid ${sim.service.pid})`);
 
+  let floor: FloorProcess | undefined;
+  let floorProblem: string | undefined;
+  if (wants('floor')) {
+    try {
+      floor = await startFloor({ repoRoot, workDir, cleanup, sim, simApiKey });
+      log(`floor (bare Node proxy) on ${floor.url} (pid ${floor.service.pid})`);
+    } catch (error) {
+      floorProblem = `did not start: ${describe(error)}`;
+      log(`floor: ${floorProblem}`);
+    }
+  }
+
   let ours: OursProcess | undefined;
   let oursProblem: string | undefined;
   if (wants('ours')) {
@@ -91,10 +108,12 @@ export async function startEnvironment(input: SetupInput): Promise<Environment> 
     if (!portkey) log(`Portkey unavailable: ${portkeyStatus.note}`);
   }
 
-  const services = [portkey?.service, ours?.service, slowSim?.service, sim.service];
+  const services = [portkey?.service, ours?.service, floor?.service, slowSim?.service, sim.service];
   return {
     sim,
     slowSim,
+    floor,
+    floorProblem,
     ours,
     oursProblem,
     portkey,
@@ -103,6 +122,7 @@ export async function startEnvironment(input: SetupInput): Promise<Environment> 
       sim,
       simApiKey,
       chatgptTokens,
+      ...(floor ? { floor: { url: floor.url, key: floor.key } } : {}),
       ...(ours ? { ours: { url: ours.url, userKey: ours.userKey } } : {}),
       ...(portkey ? { portkey: { url: portkey.url } } : {}),
     },

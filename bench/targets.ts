@@ -5,7 +5,7 @@
 import { getSentinel, sendBody } from '../test/upstream-sim/test-client.js';
 import { FAST_MODEL } from './ours.js';
 
-export type TargetName = 'direct' | 'ours' | 'portkey';
+export type TargetName = 'direct' | 'floor' | 'ours' | 'portkey';
 export type Api = 'v1' | 'api-chat';
 export type Mode = 'non-stream' | 'stream';
 
@@ -21,6 +21,8 @@ export interface RequestSpec {
 export interface Endpoints {
   sim: { url: string; openaiBaseUrl: string; chatgptBaseUrl: string };
   simApiKey: string;
+  /** The bare Node proxy (bench/floor-server.mjs). */
+  floor?: { url: string; key: string };
   ours?: { url: string; userKey: string };
   portkey?: { url: string };
   /** Access tokens of the simulator's ChatGPT accounts (one per concurrent direct connection). */
@@ -48,6 +50,14 @@ export function v1Request(endpoints: Endpoints, target: TargetName, mode: Mode):
         url: `${endpoints.sim.openaiBaseUrl}/chat/completions`,
         method: 'POST',
         headers: { ...JSON_HEADERS, ...simAuth },
+        body,
+      };
+    case 'floor':
+      if (!endpoints.floor) return undefined;
+      return {
+        url: `${endpoints.floor.url}/v1/chat/completions`,
+        method: 'POST',
+        headers: { ...JSON_HEADERS, authorization: `Bearer ${endpoints.floor.key}` },
         body,
       };
     case 'ours':
@@ -81,7 +91,7 @@ export function v1Request(endpoints: Endpoints, target: TargetName, mode: Mode):
  */
 export async function apiChatRequest(
   endpoints: Endpoints,
-  target: Exclude<TargetName, 'portkey'>,
+  target: 'direct' | 'ours',
 ): Promise<RequestSpec | undefined> {
   if (target === 'ours') {
     if (!endpoints.ours) return undefined;

@@ -1,0 +1,73 @@
+/**
+ * The floor: the least a Node gateway in front of an OpenAI-compatible upstream can do. It checks
+ * a bearer key, parses the JSON body (any gateway must read the model), forwards it with undici
+ * and copies the upstream's answer back byte for byte. No pool, no storage, no logging, no
+ * validation beyond the parse. What it costs is what Node's HTTP server and client cost on this
+ * machine; a gateway cannot spend less per request.
+ *
+ * Plain JavaScript run by plain node: a TypeScript loader would add a hooks thread (and its
+ * memory) that the floor's RSS must not carry.
+ *
+ * Usage: node bench/floor-server.mjs --port P --upstream http://127.0.0.1:Q/v1 --upstream-key K --key C
+ */
+import http from 'node:http';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    upstream: { type: 'string' },
+    'upstream-key': { type: 'string' },
+    key: { type: 'string' },
+  },
+});
+const { port, upstream, key } = values;
+if (!port || !upstream || !values['upstream-key'] || !key) {
+  console.error('usage: floor-server.mjs --port P --upstream URL --upstream-key K --key C');
+  process.exit(2);
+}
+const target = new URL(upstream);
+const pool = new Pool(target.origin, { connections: 256 });
+const expected = `Bearer ${key}`;
+const upstreamHeaders = {
+  'content-type': 'application/json',
+  authorization: `Bearer ${values['upstream-key']}`,
+};
+const completionsPath = `${target.pathname.replace(/\/$/, '')}/chat/completions`;
+
+function fail(res, status) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ error: { message: http.STATUS_CODES[status] } }));
+}
+
+async function forward(res, body) {
+  const answer = await pool.request({
+    path: completionsPath,
+    method: 'POST',
+    headers: upstreamHeaders,
+    body: JSON.stringify(body),
+  });
+  res.writeHead(answer.statusCode, { 'content-type': answer.headers['content-type'] ?? 'application/json' });
+  for await (const chunk of answer.body) res.write(chunk);
+  res.end();
+}
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', () => {
+    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return fail(res, 404);
+    if (req.headers.authorization !== expected) return fail(res, 401);
+    let body;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      return fail(res, 400);
+    }
+    forward(res, body).catch(() => (res.headersSent ? res.destroy() : fail(res, 502)));
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(Number(port), '127.0.0.1');
+process.on('SIGTERM', () => server.close(() => pool.close().then(() => process.exit(0))));

@@ -1,0 +1,66 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCleanupRegistry } from '../../bench/cleanup.js';
+import { startFloor, type FloorProcess } from '../../bench/floor.js';
+import { startUpstreamSim, type UpstreamSim } from '../upstream-sim/index.js';
+
+const repoRoot = join(import.meta.dirname, '..', '..');
+const SIM_KEY = 'sk-floor-test';
+
+describe('the floor target (bare Node proxy)', () => {
+  const cleanup = createCleanupRegistry();
+  let sim: UpstreamSim;
+  let floor: FloorProcess;
+  let workDir: string;
+
+  beforeAll(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'cas-floor-'));
+    sim = await startUpstreamSim({ host: '127.0.0.1' });
+    sim.addApiKey(SIM_KEY);
+    floor = await startFloor({ repoRoot, workDir, cleanup, sim, simApiKey: SIM_KEY });
+  });
+
+  afterAll(async () => {
+    await floor?.service.stop();
+    cleanup.runAll();
+    await sim?.close();
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  const post = (key: string, body: string) =>
+    fetch(`${floor.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body,
+    });
+  const ask = (stream: boolean) =>
+    JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [{ role: 'user', content: 'hi' }] });
+
+  it('refuses a wrong key and a body that is not JSON, and keeps serving', async () => {
+    expect((await post('wrong', ask(false))).status).toBe(401);
+    expect((await post(floor.key, '{not json')).status).toBe(400);
+    expect((await post(floor.key, ask(false))).status).toBe(200);
+  });
+
+  it("passes the upstream's completion through with the upstream's own key", async () => {
+    const response = await post(floor.key, ask(false));
+    const completion = (await response.json()) as {
+      object: string;
+      choices: { message: { content: string } }[];
+    };
+    expect(completion.object).toBe('chat.completion');
+    expect(completion.choices[0]?.message.content.length).toBeGreaterThan(0);
+    const last = sim.log.at(-1);
+    expect(last).toMatchObject({ path: '/v1/chat/completions', status: 200 });
+  });
+
+  it('copies a stream through to its [DONE]', async () => {
+    const response = await post(floor.key, ask(true));
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const text = await response.text();
+    expect(text).toContain('"object":"chat.completion.chunk"');
+    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  });
+});
