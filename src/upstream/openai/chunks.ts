@@ -3,6 +3,12 @@
  * Shapes are checked loosely: servers differ in the optional fields they send.
  */
 import type { FinishReason, TurnEvent } from '../types.js';
+import {
+  learnTemplate,
+  MAX_TEMPLATES_PER_STREAM,
+  textFromTemplate,
+  type ChunkTemplate,
+} from './chunk-template.js';
 
 type Json = Record<string, unknown>;
 
@@ -30,9 +36,32 @@ export function mapFinishReason(reason: string): FinishReason {
 export interface ChunkState {
   lastIds: string | undefined;
   finish: FinishReason | undefined;
+  /** The bytes around the text of this stream's content chunks (see chunk-template.ts). */
+  template?: ChunkTemplate;
+  templatesLearnt: number;
 }
 
-export const newChunkState = (): ChunkState => ({ lastIds: undefined, finish: undefined });
+export const newChunkState = (): ChunkState => ({
+  lastIds: undefined,
+  finish: undefined,
+  templatesLearnt: 0,
+});
+
+/** The text of a chunk that is the stream's template with another text (no ids, finish or usage). */
+export function templateText(raw: string, state: ChunkState): string | undefined {
+  const template = state.template;
+  if (!template || template.idsKey !== state.lastIds) return undefined;
+  return textFromTemplate(template, raw);
+}
+
+/** After a chunk was parsed in full (and its events taken): keep it as the template if it can be one. */
+export function rememberTemplate(raw: string, payload: unknown, state: ChunkState): void {
+  if (state.templatesLearnt >= MAX_TEMPLATES_PER_STREAM) return;
+  const template = learnTemplate(raw, payload, state.lastIds);
+  if (!template) return;
+  state.template = template;
+  state.templatesLearnt += 1;
+}
 
 function idsEvent(payload: Json, state: ChunkState): TurnEvent | undefined {
   const messageId = typeof payload.id === 'string' && payload.id ? payload.id : undefined;

@@ -19,6 +19,8 @@ import {
   eventsFromCompletion,
   MalformedPayloadError,
   newChunkState,
+  rememberTemplate,
+  templateText,
   type ChunkState,
 } from './chunks.js';
 import { callAccount, type UpstreamResponse } from '../http/call.js';
@@ -102,6 +104,13 @@ function chunkEvents(
   ctx: { state: ChunkState; done: boolean; progress: { afterFirstByte: boolean } },
 ): { events: TurnEvent[]; error?: unknown } {
   const events: TurnEvent[] = [];
+  const addText = (text: string): void => {
+    // Counted now: this delta reaches the caller before any error found later in the batch.
+    ctx.progress.afterFirstByte = true;
+    const last = events.at(-1);
+    if (last?.type === 'delta') last.text += text;
+    else events.push({ type: 'delta', text });
+  };
   for (const sse of batch) {
     if (sse.data.trim() === '[DONE]') {
       // Read on to the end of the body rather than break: leaving the iterator early destroys
@@ -110,19 +119,19 @@ function chunkEvents(
       continue;
     }
     if (ctx.done) continue;
+    const text = templateText(sse.data, ctx.state);
+    if (text !== undefined) {
+      if (text !== '') addText(text);
+      continue;
+    }
     try {
       const payload = parseJson(account, sse.data, ctx.progress.afterFirstByte);
       throwIfStreamError(account, payload, ctx.progress.afterFirstByte);
       for (const event of eventsFromChunk(payload, ctx.state)) {
-        const last = events.at(-1);
-        if (event.type !== 'delta') events.push(event);
-        else {
-          // Counted now: this delta reaches the caller before any error found later in the batch.
-          ctx.progress.afterFirstByte = true;
-          if (last?.type === 'delta') last.text += event.text;
-          else events.push({ ...event });
-        }
+        if (event.type === 'delta') addText(event.text);
+        else events.push(event);
       }
+      rememberTemplate(sse.data, payload, ctx.state);
     } catch (error) {
       if (error instanceof MalformedPayloadError)
         return { events, error: badResponse(account, error.message, ctx.progress.afterFirstByte) };
