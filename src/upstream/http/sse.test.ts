@@ -39,6 +39,25 @@ describe('SseDecoder', () => {
     expect(decodeInPieces(stream, 10_000)).toEqual(expected);
   });
 
+  it('drops a byte-order mark at the start of the stream only, even split over chunks', () => {
+    const withBom = '\uFEFFdata: first\n\ndata: \uFEFFkept\n\n';
+    for (const size of [1, 2, 3, 100]) {
+      expect(decodeInPieces(withBom, size)).toEqual([
+        { event: undefined, data: 'first' },
+        { event: undefined, data: '\uFEFFkept' },
+      ]);
+    }
+  });
+
+  it('replaces bytes that are not UTF-8, and a sequence cut off by the end, with U+FFFD', () => {
+    const decoder = new SseDecoder();
+    expect(decoder.push(Uint8Array.from([...Buffer.from('data: a'), 0xff, 0x0a, 0x0a]))).toEqual([
+      { event: undefined, data: 'a\uFFFD' },
+    ]);
+    decoder.push(Uint8Array.from([...Buffer.from('data: b'), 0xe2, 0x82]));
+    expect(decoder.end()).toEqual([{ event: undefined, data: 'b\uFFFD' }]);
+  });
+
   it('gives the same events for every chunk size, including one byte', () => {
     for (const size of [1, 2, 3, 5, 8]) expect(decodeInPieces(stream, size)).toEqual(expected);
   });

@@ -8,8 +8,8 @@
  * chunk, and no objects built.
  *
  * Nothing is assumed about the servers: a template is kept only after a probe (the template with
- * another text in the slot) parses to the learnt chunk with only `delta.content` changed, and a
- * chunk that does not match byte for byte is parsed in full. OpenAI's own API adds a random
+ * another text in the slot) parses with that text as `delta.content`, and a chunk that does not
+ * match byte for byte is parsed in full. OpenAI's own API adds a random
  * `obfuscation` field to every chunk by default, so its chunks do not match; a stream stops
  * learning after a few tries.
  */
@@ -82,10 +82,9 @@ export function learnTemplate(
   } catch {
     return undefined;
   }
-  // The slot must be delta.content, and nothing else may move: put the text back and compare.
+  // The slot must be what delta.content is read from. The bytes around it are the learnt chunk's,
+  // so every other value (ids, finish, usage) parses as it did there.
   if (!isObject(probe) || plainContent(probe) !== probeText) return undefined;
-  ((probe.choices as Json[])[0]!.delta as Json).content = content;
-  if (JSON.stringify(probe) !== JSON.stringify(payload)) return undefined;
   return { prefix, suffix, idsKey };
 }
 
