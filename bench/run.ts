@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --targets direct,ours,portkey]`: our gateway against the
- * upstream simulator directly and against Portkey, on loopback. Prints a markdown table, writes
- * JSON under bench/results/ and marks the issue's targets met or not.
+ * `npm run bench [-- --quick] [-- --targets direct,floor,ours,portkey]`: our gateway against the
+ * upstream simulator directly, a bare Node proxy (the floor) and Portkey, on loopback. Prints
+ * markdown tables, writes JSON under bench/results/ and marks the issue's targets met or not.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
