@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { learnTemplate, MAX_TEMPLATES_PER_STREAM, textFromTemplate } from './chunk-template.js';
-import { eventsFromChunk, newChunkState, rememberTemplate, templateText } from './chunks.js';
+import {
+  learnTemplate,
+  MAX_TEMPLATES_PER_STREAM,
+  rememberTemplate,
+  templateText,
+  textFromTemplate,
+} from './chunk-template.js';
+import { eventsFromChunk, newChunkState } from './chunks.js';
 import type { TurnEvent } from '../types.js';
 
 /** A content chunk as vLLM or the simulator sends it; `literal` is the raw JSON string. */
@@ -22,7 +28,7 @@ describe('learnTemplate / textFromTemplate', () => {
     expect(textFromTemplate(template!, chunk('""'))).toBe('');
   });
 
-  it('learns a slot written with escapes and spaces, and only with the content in delta', () => {
+  it('learns a slot written with an escape and spaces around its colon', () => {
     const spaced = chunk('"a"').replace('"content":"a"', '"content" :  "\\u0061"');
     expect(textFromTemplate(learnTemplate(spaced, JSON.parse(spaced), undefined)!, spaced)).toBe('a');
   });
@@ -43,6 +49,8 @@ describe('learnTemplate / textFromTemplate', () => {
     expect(learn(role)).toBeUndefined();
     expect(learn(chunk('"a"').replace('"finish_reason":null', '"finish_reason":"stop"'))).toBeUndefined();
     expect(learn(chunk('"a"', ',"usage":{"prompt_tokens":1}'))).toBeUndefined();
+    // eventsFromChunk reports an array as usage too: a template would skip it.
+    expect(learn(chunk('"a"', ',"usage":[]'))).toBeUndefined();
     expect(learn(chunk('"a"', ',"error":{"message":"x"}'))).toBeUndefined();
     expect(learnTemplate('[]', [], undefined)).toBeUndefined();
   });

@@ -13,8 +13,7 @@
  * `obfuscation` field to every chunk by default, so its chunks do not match; a stream stops
  * learning after a few tries.
  */
-
-type Json = Record<string, unknown>;
+import { isObject, type ChunkState, type Json } from './chunks.js';
 
 export interface ChunkTemplate {
   prefix: string;
@@ -26,10 +25,10 @@ export interface ChunkTemplate {
 /** How many templates one stream may learn (each costs about two chunk parses). */
 export const MAX_TEMPLATES_PER_STREAM = 2;
 
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** The content string of a chunk that could serve as a template: text only, nothing else to report. */
+/**
+ * The content string of a chunk that could serve as a template: text only, nothing else that
+ * eventsFromChunk would report (same `isObject`, so a usage it counts is never skipped).
+ */
 function plainContent(payload: Json): string | undefined {
   if (payload.error || isObject(payload.usage)) return undefined;
   const choices = payload.choices;
@@ -41,18 +40,21 @@ function plainContent(payload: Json): string | undefined {
   return delta.content;
 }
 
+/** The first index at or after `i` that is not JSON whitespace. */
+function skipSpace(raw: string, i: number): number {
+  while (raw[i] === ' ' || raw[i] === '\t' || raw[i] === '\n' || raw[i] === '\r') i++;
+  return i;
+}
+
 /** Where the last `"content": "…"` string of `raw` starts and ends (end exclusive). */
 function contentLiteral(raw: string): { start: number; end: number } | undefined {
   const key = raw.lastIndexOf('"content"');
   if (key < 0) return undefined;
-  let i = key + '"content"'.length;
-  while (raw[i] === ' ' || raw[i] === '\t' || raw[i] === '\n' || raw[i] === '\r') i++;
-  if (raw[i] !== ':') return undefined;
-  i++;
-  while (raw[i] === ' ' || raw[i] === '\t' || raw[i] === '\n' || raw[i] === '\r') i++;
-  if (raw[i] !== '"') return undefined;
-  const start = i;
-  for (i = start + 1; i < raw.length; i++) {
+  const colon = skipSpace(raw, key + '"content"'.length);
+  if (raw[colon] !== ':') return undefined;
+  const start = skipSpace(raw, colon + 1);
+  if (raw[start] !== '"') return undefined;
+  for (let i = start + 1; i < raw.length; i++) {
     if (raw[i] === '\\') i++;
     else if (raw[i] === '"') return { start, end: i + 1 };
   }
@@ -102,4 +104,20 @@ export function textFromTemplate(template: ChunkTemplate, raw: string): string |
   } catch {
     return undefined;
   }
+}
+
+/** The text of a chunk that is the stream's template with another text (no ids, finish or usage). */
+export function templateText(raw: string, state: ChunkState): string | undefined {
+  const template = state.template;
+  if (!template || template.idsKey !== state.lastIds) return undefined;
+  return textFromTemplate(template, raw);
+}
+
+/** After a chunk was parsed in full (and its events taken): keep it as the template if it can be one. */
+export function rememberTemplate(raw: string, payload: unknown, state: ChunkState): void {
+  if (state.templatesLearnt >= MAX_TEMPLATES_PER_STREAM) return;
+  const template = learnTemplate(raw, payload, state.lastIds);
+  if (!template) return;
+  state.template = template;
+  state.templatesLearnt += 1;
 }

@@ -3,16 +3,12 @@
  * Shapes are checked loosely: servers differ in the optional fields they send.
  */
 import type { FinishReason, TurnEvent } from '../types.js';
-import {
-  learnTemplate,
-  MAX_TEMPLATES_PER_STREAM,
-  textFromTemplate,
-  type ChunkTemplate,
-} from './chunk-template.js';
+import type { ChunkTemplate } from './chunk-template.js';
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
+/** What these payloads count as an object (arrays included, as before: shapes are checked loosely). */
+export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
 const optionalNumber = (value: unknown): number | undefined =>
   typeof value === 'number' ? value : undefined;
 
@@ -46,22 +42,6 @@ export const newChunkState = (): ChunkState => ({
   finish: undefined,
   templatesLearnt: 0,
 });
-
-/** The text of a chunk that is the stream's template with another text (no ids, finish or usage). */
-export function templateText(raw: string, state: ChunkState): string | undefined {
-  const template = state.template;
-  if (!template || template.idsKey !== state.lastIds) return undefined;
-  return textFromTemplate(template, raw);
-}
-
-/** After a chunk was parsed in full (and its events taken): keep it as the template if it can be one. */
-export function rememberTemplate(raw: string, payload: unknown, state: ChunkState): void {
-  if (state.templatesLearnt >= MAX_TEMPLATES_PER_STREAM) return;
-  const template = learnTemplate(raw, payload, state.lastIds);
-  if (!template) return;
-  state.template = template;
-  state.templatesLearnt += 1;
-}
 
 function idsEvent(payload: Json, state: ChunkState): TurnEvent | undefined {
   const messageId = typeof payload.id === 'string' && payload.id ? payload.id : undefined;

@@ -19,10 +19,9 @@ import {
   eventsFromCompletion,
   MalformedPayloadError,
   newChunkState,
-  rememberTemplate,
-  templateText,
   type ChunkState,
 } from './chunks.js';
+import { rememberTemplate, templateText } from './chunk-template.js';
 import { callAccount, type UpstreamResponse } from '../http/call.js';
 import { readSseBatches, type SseEvent } from '../http/sse.js';
 import { buildChatBody } from './request-body.js';
