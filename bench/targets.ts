@@ -43,44 +43,30 @@ export function completionBody(mode: Mode, model = FAST_MODEL): string {
 /** A /v1/chat/completions request for one target; undefined when the target is not running. */
 export function v1Request(endpoints: Endpoints, target: TargetName, mode: Mode): RequestSpec | undefined {
   const body = completionBody(mode);
-  const simAuth = { authorization: `Bearer ${endpoints.simApiKey}` };
+  const post = (url: string, headers: Record<string, string>): RequestSpec => ({
+    url,
+    method: 'POST',
+    headers: { ...JSON_HEADERS, ...headers },
+    body,
+  });
+  const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+  const { sim, floor, ours, portkey } = endpoints;
   switch (target) {
     case 'direct':
-      return {
-        url: `${endpoints.sim.openaiBaseUrl}/chat/completions`,
-        method: 'POST',
-        headers: { ...JSON_HEADERS, ...simAuth },
-        body,
-      };
+      return post(`${sim.openaiBaseUrl}/chat/completions`, bearer(endpoints.simApiKey));
     case 'floor':
-      if (!endpoints.floor) return undefined;
-      return {
-        url: `${endpoints.floor.url}/v1/chat/completions`,
-        method: 'POST',
-        headers: { ...JSON_HEADERS, authorization: `Bearer ${endpoints.floor.key}` },
-        body,
-      };
+      return floor && post(`${floor.url}/v1/chat/completions`, bearer(floor.key));
     case 'ours':
-      if (!endpoints.ours) return undefined;
-      return {
-        url: `${endpoints.ours.url}/v1/chat/completions`,
-        method: 'POST',
-        headers: { ...JSON_HEADERS, authorization: `Bearer ${endpoints.ours.userKey}` },
-        body,
-      };
+      return ours && post(`${ours.url}/v1/chat/completions`, bearer(ours.userKey));
     case 'portkey':
-      if (!endpoints.portkey) return undefined;
-      return {
-        url: `${endpoints.portkey.url}/v1/chat/completions`,
-        method: 'POST',
-        headers: {
-          ...JSON_HEADERS,
-          ...simAuth,
+      return (
+        portkey &&
+        post(`${portkey.url}/v1/chat/completions`, {
+          ...bearer(endpoints.simApiKey),
           'x-portkey-provider': 'openai',
-          'x-portkey-custom-host': endpoints.sim.openaiBaseUrl,
-        },
-        body,
-      };
+          'x-portkey-custom-host': sim.openaiBaseUrl,
+        })
+      );
   }
 }
 
