@@ -14,6 +14,7 @@ interface PublicSettings {
   models?: string[];
   max_concurrency: number;
   weight: number;
+  options?: Readonly<Record<string, unknown>>;
 }
 
 const SECRET_KEYS = [
@@ -33,6 +34,7 @@ function publicSettings(account: AccountConfig): string {
     models: account.models,
     max_concurrency: account.max_concurrency,
     weight: account.weight,
+    options: account.options,
   };
   return JSON.stringify(settings);
 }

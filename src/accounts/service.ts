@@ -19,6 +19,7 @@ export interface AccountAdminView extends AccountView {
   proxy: string;
   base_url: string | null;
   models: string[] | null;
+  options: Readonly<Record<string, unknown>> | null;
 }
 
 export interface ProbeResult {
@@ -64,6 +65,7 @@ export function createAccountService({
           proxy: account?.proxy ? describeProxy(account.proxy) : 'direct',
           base_url: account?.base_url ?? null,
           models: account?.models ?? null,
+          options: account?.options ?? null,
         };
       });
     },

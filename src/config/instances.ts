@@ -5,7 +5,7 @@
 import type { AccountConfig } from './types.js';
 import type { ConfigIssue } from './errors.js';
 import { formatIssuePath } from './errors.js';
-import { CREDENTIAL_KEYS, INSTANCE_KEYS, instanceSchema } from './schema.js';
+import { CREDENTIAL_KEYS, INSTANCE_KEYS, accountOptionsSchemas, instanceSchema } from './schema.js';
 import { isLoopbackOrPrivateUrl } from './urls.js';
 import { toConfigIssues } from './zod-issues.js';
 
@@ -128,6 +128,12 @@ export function readAccounts(options: ReadAccountsOptions, out: Collected): Acco
         );
       }
     }
+    let accountOptions: Record<string, unknown> | undefined;
+    if (fields.options) {
+      const checked = accountOptionsSchemas[kind].safeParse(fields.options);
+      if (checked.success) accountOptions = checked.data;
+      else out.issues.push(...toConfigIssues(checked.error, [...entry.path, 'options']));
+    }
     if (out.issues.length > issueCount) continue;
 
     const account: AccountConfig = dropUndefined({
@@ -145,6 +151,7 @@ export function readAccounts(options: ReadAccountsOptions, out: Collected): Acco
       models: fields.models ?? undefined,
       max_concurrency: fields.max_concurrency ?? (kind === 'openai' ? 16 : 1),
       weight: fields.weight,
+      options: accountOptions,
     });
     accounts.push(account);
     if (account.name === '') {

@@ -61,6 +61,40 @@ describe('the original settings.json forms', () => {
     expect(config.accounts[2]).toMatchObject({ api_key: '', max_concurrency: 16, models: ['llama3'] });
   });
 
+  it("reads each kind's options and lists every option it does not have", async () => {
+    const good = await withSettings({
+      openai: {
+        instances: {
+          web: { access_token: 't', options: { sentinel: 'two-step', powVariant: 'sha3' } },
+          local: { kind: 'openai', base_url: 'http://127.0.0.1:11434/v1', options: { streamOptions: false } },
+        },
+      },
+      api_server: SECRETS,
+    });
+    const { config } = await load(good);
+    expect(config.accounts.map((a) => a.options)).toEqual([
+      { sentinel: 'two-step', powVariant: 'sha3' },
+      { streamOptions: false },
+    ]);
+    const bad = await withSettings({
+      openai: {
+        instances: {
+          web: { access_token: 't', options: { streamOptions: false } },
+          local: { kind: 'openai', base_url: 'http://127.0.0.1:11434/v1', options: { streamOptions: 'no' } },
+          odd: { access_token: 't', options: ['conversation'] },
+        },
+      },
+      api_server: SECRETS,
+    });
+    const issues = await issuesOf(load(bad));
+    expect(issues.map((issue) => issue.path)).toEqual([
+      'openai.instances.web.options',
+      'openai.instances.local.options.streamOptions',
+      'openai.instances.odd.options',
+    ]);
+    expect(issues[0]?.message).toMatch(/streamOptions/);
+  });
+
   it('accepts the README misspelling "instnaces" with a warning', async () => {
     const dir = await withSettings({
       openai: { instnaces: { main: { email: 'a@example.com', password: 'pw', proxy: 'http://[::1]:3128' } } },

@@ -21,7 +21,7 @@
  *   access_token, session_token, refresh_token, api_key, base_url, plus (true/false, default
  *   false; "true"/"false" strings accepted), proxy (URL, or "default" = api_server.default_proxy;
  *   absent or "" = direct), models (list of public model names), max_concurrency (default 1 for
- *   chatgpt, 16 for openai), weight (default 1). A chatgpt instance needs access_token,
+ *   chatgpt, 16 for openai), weight (default 1), options (per kind, see accountOptionsSchemas). A chatgpt instance needs access_token,
  *   session_token, refresh_token or email+password; an openai instance needs api_key unless its
  *   base_url is on localhost or a private network (e.g. Ollama). An instance whose credential
  *   keys are all present but empty (the original's template) is skipped with a warning.
@@ -149,7 +149,27 @@ export const instanceSchema = z.object({
   models: nameList.nullish(),
   max_concurrency: optionalPositiveInt,
   weight: positiveInt(1),
+  /** Checked per kind by `accountOptionsSchemas` once the kind is known. */
+  options: z.record(z.string(), z.unknown(), { error: 'must be an object' }).nullish(),
 });
+
+/**
+ * `options` each kind understands (read by `readSettings` in upstream/chatgpt/request-body.ts
+ * and `buildChatBody` in upstream/openai/request-body.ts). Unknown keys are errors: a misspelt
+ * option would otherwise be ignored without a word.
+ */
+export const accountOptionsSchemas = {
+  chatgpt: z.strictObject({
+    sendPath: z.enum(['f/conversation', 'conversation']).optional(),
+    sentinel: z.enum(['single', 'two-step']).optional(),
+    conduit: z.boolean({ error: 'must be true or false' }).optional(),
+    powVariant: z.enum(['fnv', 'sha3']).optional(),
+    titleFallback: z.boolean({ error: 'must be true or false' }).optional(),
+  }),
+  openai: z.strictObject({
+    streamOptions: z.boolean({ error: 'must be true or false' }).optional(),
+  }),
+} as const;
 
 export const INSTANCE_KEYS: ReadonlySet<string> = new Set(Object.keys(instanceSchema.shape));
 export const CREDENTIAL_KEYS = [

@@ -25,6 +25,8 @@ export interface AccountConfig {
   max_concurrency: number;
   /** Relative share in the round-robin (default 1). */
   weight: number;
+  /** Kind-specific settings, validated by `accountOptionsSchemas` (never secret). */
+  options?: Readonly<Record<string, unknown>>;
 }
 
 export interface ModelRoute {

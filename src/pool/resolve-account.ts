@@ -32,6 +32,7 @@ export function createAccountResolver(deps: AccountResolverDeps): AccountResolve
       secret: await deps.credentials.secretFor(config, signal),
       dispatcher: deps.dispatchers.get(config.proxy),
       timeouts: deps.timeouts,
+      ...(config.options ? { options: config.options } : {}),
       ...(deps.userAgent ? { userAgent: deps.userAgent } : {}),
     };
   };

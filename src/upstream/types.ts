@@ -35,7 +35,7 @@ export interface ProviderAccount {
   deviceId?: string;
   userAgent?: string;
   /** Kind-specific options from the account's configuration (see each kind's folder). */
-  options?: Record<string, unknown>;
+  options?: Readonly<Record<string, unknown>>;
 }
 
 /** Options passed through to OpenAI-compatible upstreams; ignored by the ChatGPT web kind. */

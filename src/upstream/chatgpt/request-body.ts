@@ -24,7 +24,7 @@ export interface ChatGptSettings {
   titleFallback: boolean;
 }
 
-export function readSettings(options: Record<string, unknown> | undefined): ChatGptSettings {
+export function readSettings(options: Readonly<Record<string, unknown>> | undefined): ChatGptSettings {
   const option = options ?? {};
   return {
     sendPath: option.sendPath === 'conversation' ? 'conversation' : 'f/conversation',

@@ -113,4 +113,30 @@ describe('/api/admin/accounts', () => {
       (await stack.call('/api/admin/accounts/nope/enable', { method: 'POST', headers: admin() })).status,
     ).toBe(404);
   });
+
+  it("sends an account's options to its upstream and refuses options its kind does not have", async () => {
+    stack.sim.addAccount({ accessToken: 'options-token-1', plus: false });
+    const added = await stack.call('/api/admin/accounts', {
+      json: { name: 'rt-opt', access_token: 'options-token-1', options: { sendPath: 'conversation' } },
+      headers: admin(),
+    });
+    expect(added.status).toBe(200);
+    expect(added.json?.account).toMatchObject({ options: { sendPath: 'conversation' } });
+    const tested = await stack.call('/api/admin/accounts/rt-opt/test', { method: 'POST', headers: admin() });
+    expect(tested.json?.result).toMatchObject({ ok: true });
+    const sends = stack.sim.log
+      .filter((l) => l.token === 'options-token-1' && l.method === 'POST')
+      .map((l) => l.path);
+    expect(sends).toContain('/backend-api/conversation');
+    expect(sends).not.toContain('/backend-api/f/conversation');
+
+    const refused = await stack.call('/api/admin/accounts', {
+      json: { name: 'rt-bad', access_token: 'x', options: { streamOptions: false, sendPath: 'nope' } },
+      headers: admin(),
+    });
+    expect(refused.status).toBe(400);
+    const fields = (refused.json?.details as { issues: { field: string }[] }).issues.map((i) => i.field);
+    expect(fields).toEqual(expect.arrayContaining(['options', 'options.sendPath']));
+    await stack.call('/api/admin/accounts/rt-opt', { method: 'DELETE', headers: admin() });
+  });
 });
