@@ -62,6 +62,13 @@ export function createMemoryPoolState(options: MemoryPoolStateOptions = {}): Poo
       return id;
     },
 
+    async renewLease(account: string, leaseId: string, ttlMs: number) {
+      const held = liveLeases(account);
+      if (!held.has(leaseId)) return false;
+      held.set(leaseId, clock.now() + ttlMs);
+      return true;
+    },
+
     async releaseLease(account: string, leaseId: string) {
       const held = liveLeases(account);
       return held.delete(leaseId);

@@ -9,6 +9,7 @@ import { attemptAcquire } from './attempt.js';
 import type { AttemptContext } from './attempt.js';
 import { applyOutcome, EJECTABLE_KINDS, isEjected, statusOf } from './health.js';
 import { logHealthTransition } from './health-log.js';
+import { createLeaseRenewal } from './lease-renewal.js';
 import { describeSelection, queueFull, queueTimedOut } from './pool-errors.js';
 import { emptyHealth } from './state.js';
 import type { HealthRecord, PoolState } from './state.js';
@@ -93,6 +94,12 @@ export function createAccountPool(deps: AccountPoolDeps): AccountPool {
       new UpstreamError('cancelled', 'The request was cancelled while waiting for an account'),
   });
 
+  const renewal = createLeaseRenewal({ state, ttlMs: options.leaseTtlMs, clock, logger });
+  const tracked = (lease: Lease): Lease => {
+    renewal.track(lease);
+    return lease;
+  };
+
   const requireAccount = (name: string): PoolAccountSpec => {
     const spec = accounts.get(name);
     if (!spec) throw notFound(`No account named ${name}`, 'account_not_found');
@@ -119,9 +126,10 @@ export function createAccountPool(deps: AccountPoolDeps): AccountPool {
   };
 
   const pool: AccountPool = {
-    acquire: (request) => queue.submit(request, request.signal),
+    acquire: (request) => queue.submit(request, request.signal).then(tracked),
 
     async release(lease, outcome) {
+      renewal.untrack(lease);
       const spec = accounts.get(lease.account.name);
       if (spec) {
         const ejectable = !outcome.ok && EJECTABLE_KINDS.has(outcome.error.kind);
@@ -234,6 +242,7 @@ export function createAccountPool(deps: AccountPoolDeps): AccountPool {
       probeRecovering({ ctx, release: (lease, outcome) => pool.release(lease, outcome), probe, signal }),
 
     close() {
+      renewal.stop();
       queue.rejectAll(new AppError(503, 'shutting_down', 'The server is shutting down'));
     },
   };

@@ -79,6 +79,17 @@ describeWithBinary('redis-server', 'RedisPoolState', () => {
     expect(await b.state.acquireLease({ account: 'acct', maxConcurrency: 1, ttlMs: 60_000 })).toBeDefined();
   });
 
+  it('renews a held lease past its first TTL, and refuses to renew one that ended', async () => {
+    const [a, b] = twoProcesses();
+    const id = (await a.state.acquireLease({ account: 'acct', maxConcurrency: 1, ttlMs: 150 })) as string;
+    expect(await b.state.renewLease('acct', id, 60_000)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await a.state.inFlight(['acct'])).get('acct')).toBe(1);
+    expect(await b.state.releaseLease('acct', id)).toBe(true);
+    expect(await a.state.renewLease('acct', id, 60_000)).toBe(false);
+    expect((await a.state.inFlight(['acct'])).get('acct')).toBe(0);
+  });
+
   it("ends a lease when its owner's heartbeat key disappears", async () => {
     const alive = `test-alive${run + 1}:`;
     const [a, b] = twoProcesses((i) => ({ id: `proc${i}`, aliveKeyPrefix: alive }));

@@ -59,6 +59,17 @@ if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) en
 return ARGV[4]
 `;
 
+/** KEYS[1] lease zset; ARGV: alive prefix, ttl ms, lease id. */
+const RENEW = `${PURGE}
+local now = now_ms()
+purge(KEYS[1], ARGV[1], now)
+local ttl = tonumber(ARGV[2])
+if not redis.call('ZSCORE', KEYS[1], ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[3])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+`;
+
 /** KEYS[1] lease zset; ARGV: alive prefix, lease id. */
 const RELEASE = `${PURGE}
 purge(KEYS[1], ARGV[1], now_ms())
@@ -131,6 +142,7 @@ export function createRedisPoolState(options: RedisPoolStateOptions): PoolState 
 
   const scripts = {
     acquire: { numberOfKeys: 1, lua: ACQUIRE },
+    renew: { numberOfKeys: 1, lua: RENEW },
     release: { numberOfKeys: 1, lua: RELEASE },
     inFlight: { lua: IN_FLIGHT },
     pick: { numberOfKeys: 2, lua: PICK },
@@ -146,6 +158,7 @@ export function createRedisPoolState(options: RedisPoolStateOptions): PoolState 
   };
   const run = {
     acquire: script('acquire'),
+    renew: script('renew'),
     release: script('release'),
     inFlight: script('inFlight'),
     pick: script('pick'),
@@ -166,6 +179,11 @@ export function createRedisPoolState(options: RedisPoolStateOptions): PoolState 
       const ttl = Math.max(1, Math.ceil(ttlMs));
       const result = await run.acquire(keys.lease(account), alivePrefix, maxConcurrency, ttl, id);
       return typeof result === 'string' ? result : undefined;
+    },
+
+    async renewLease(account: string, leaseId: string, ttlMs: number) {
+      const ttl = Math.max(1, Math.ceil(ttlMs));
+      return (await run.renew(keys.lease(account), alivePrefix, ttl, leaseId)) === 1;
     },
 
     async releaseLease(account: string, leaseId: string) {

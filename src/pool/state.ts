@@ -56,6 +56,8 @@ export interface PoolState {
   pickWeighted(rotationKey: string, candidates: readonly WeightedCandidate[]): Promise<string | undefined>;
   /** Takes one of the account's concurrency slots; undefined when all are held. */
   acquireLease(request: LeaseRequest): Promise<string | undefined>;
+  /** Moves a held lease's end to `ttlMs` from now; false when it had already ended. */
+  renewLease(account: string, leaseId: string, ttlMs: number): Promise<boolean>;
   /** Frees a slot; false when the lease had already expired or was never held. */
   releaseLease(account: string, leaseId: string): Promise<boolean>;
   /** Unexpired leases per account (0 for unknown accounts). */

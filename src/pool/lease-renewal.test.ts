@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryPoolState } from './memory-state.js';
+import { createAccountPool } from './pool.js';
+import type { PoolState } from './state.js';
+import { chatgptAccount, manualClock, never } from './test-support.js';
+
+const request = { tier: 'free', userPlus: false, signal: never() } as const;
+
+/** Polls in real time; the renewal timer is real even when the pool's clock is manual. */
+async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function countingPool(leaseTtlMs: number) {
+  const clock = manualClock();
+  const memory = createMemoryPoolState({ clock });
+  const renewed: string[] = [];
+  const state: PoolState = {
+    ...memory,
+    renewLease: async (account, leaseId, ttlMs) => {
+      renewed.push(leaseId);
+      return memory.renewLease(account, leaseId, ttlMs);
+    },
+  };
+  const pool = createAccountPool({
+    state,
+    accounts: [chatgptAccount('a')],
+    clock,
+    options: { leaseTtlMs, queueTimeoutMs: 50, pollIntervalMs: 60_000 },
+  });
+  return { pool, state, clock, renewed };
+}
+
+describe('lease renewal', () => {
+  it('keeps the slot of a turn that outlives the lease TTL, and stops once the turn is released', async () => {
+    const { pool, state, clock, renewed } = countingPool(300);
+    const lease = await pool.acquire(request);
+    clock.advance(200);
+    await waitFor(() => renewed.length > 0);
+    expect(renewed).toEqual([lease.id]);
+    clock.advance(200); // past the first TTL: only the renewal keeps the slot
+    expect((await state.inFlight(['a'])).get('a')).toBe(1);
+    await expect(pool.acquire(request)).rejects.toMatchObject({ code: 'all_accounts_busy' });
+
+    await pool.release(lease, { ok: true });
+    const count = renewed.length;
+    clock.advance(10_000);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // three sweeps' worth
+    expect(renewed.length).toBe(count);
+    expect((await state.inFlight(['a'])).get('a')).toBe(0);
+    pool.close();
+  });
+
+  it('does not bring back a lease that had already ended', async () => {
+    const { pool, state, clock, renewed } = countingPool(300);
+    await pool.acquire(request);
+    clock.advance(301);
+    await waitFor(() => renewed.length > 0);
+    expect((await state.inFlight(['a'])).get('a')).toBe(0);
+    expect(await state.renewLease('a', renewed[0] as string, 300)).toBe(false);
+    pool.close();
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * Keeps the leases of long turns alive. A lease ends after the pool's lease TTL so that a
+ * holder that died cannot keep an account's slot for ever; a turn that outlives the TTL (a long
+ * reasoning stream has no overall time limit) would otherwise lose its slot while it runs, and
+ * the account would run one turn more than its `max_concurrency`.
+ *
+ * One timer serves every lease this process holds; a lease is renewed once it is a third of
+ * the TTL old, so a turn shorter than that (nearly all) costs one Map entry and no call.
+ */
+import type { PoolState } from './state.js';
+import type { Clock, Lease, PoolLogger } from './types.js';
+
+export interface LeaseRenewalDeps {
+  state: Pick<PoolState, 'renewLease'>;
+  ttlMs: number;
+  clock: Clock;
+  logger?: PoolLogger;
+}
+
+export interface LeaseRenewal {
+  track(lease: Lease): void;
+  untrack(lease: Lease): void;
+  stop(): void;
+}
+
+export function createLeaseRenewal({ state, ttlMs, clock, logger }: LeaseRenewalDeps): LeaseRenewal {
+  /** lease → when it was taken or last renewed */
+  const held = new Map<Lease, number>();
+  const renewAfterMs = Math.max(1, Math.floor(ttlMs / 3));
+  let timer: NodeJS.Timeout | undefined;
+
+  const renew = (lease: Lease): void => {
+    const account = lease.account.name;
+    state.renewLease(account, lease.id, ttlMs).then(
+      (kept) => {
+        if (kept || !held.delete(lease)) return;
+        logger?.warn({ account }, 'lease ended before its turn did; the account may run one turn too many');
+      },
+      (error: unknown) => logger?.warn({ account, err: error }, 'lease renewal failed; retrying'),
+    );
+  };
+
+  const sweep = (): void => {
+    const now = clock.now();
+    for (const [lease, renewedAt] of held) {
+      if (now - renewedAt < renewAfterMs) continue;
+      held.set(lease, now);
+      renew(lease);
+    }
+    if (held.size === 0) stop();
+  };
+
+  function stop(): void {
+    clearInterval(timer);
+    timer = undefined;
+  }
+
+  return {
+    track(lease) {
+      held.set(lease, clock.now());
+      timer ??= setInterval(sweep, renewAfterMs).unref();
+    },
+    untrack(lease) {
+      held.delete(lease);
+    },
+    stop,
+  };
+}
