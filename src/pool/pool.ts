@@ -94,6 +94,13 @@ export function createAccountPool(deps: AccountPoolDeps): AccountPool {
       new UpstreamError('cancelled', 'The request was cancelled while waiting for an account'),
   });
 
+  // Other processes' releases wake our waiters at once; without them a waiter polls.
+  const stopWatching = state
+    .watchReleases?.(() => queue.wake())
+    .catch((error: unknown) => {
+      logger?.warn({ err: String(error) }, 'cannot watch releases of other processes; waiters poll');
+      return undefined;
+    });
   const renewal = createLeaseRenewal({ state, ttlMs: options.leaseTtlMs, clock, logger });
   const tracked = (lease: Lease): Lease => {
     renewal.track(lease);
@@ -152,7 +159,7 @@ export function createAccountPool(deps: AccountPoolDeps): AccountPool {
         }
       }
       // Health first, lease second: a woken waiter must not grab an account that is about to cool down.
-      await state.releaseLease(lease.account.name, lease.id);
+      await state.releaseLease(lease.account.name, lease.id, spec?.maxConcurrency);
       queue.wake();
     },
 
@@ -243,6 +250,7 @@ export function createAccountPool(deps: AccountPoolDeps): AccountPool {
 
     close() {
       renewal.stop();
+      void stopWatching?.then((stop) => stop?.().catch(() => undefined));
       queue.rejectAll(new AppError(503, 'shutting_down', 'The server is shutting down'));
     },
   };

@@ -90,6 +90,31 @@ describeWithBinary('redis-server', 'RedisPoolState', () => {
     expect((await a.state.inFlight(['acct'])).get('acct')).toBe(0);
   });
 
+  it('announces a release only when the account was full', async () => {
+    const redis = new Redis(server.url);
+    const subscriber = new Redis(server.url);
+    clients.push(redis, subscriber);
+    const channel = `test${++run}:released`;
+    const heard: string[] = [];
+    subscriber.on('message', (_channel: string, account: string) => heard.push(account));
+    await subscriber.subscribe(channel);
+    const state = createRedisPoolState({
+      redis,
+      prefix: `test${run}:pool:`,
+      releases: { channel, subscribe: async () => async () => undefined },
+    });
+    const lease = () => state.acquireLease({ account: 'acct', maxConcurrency: 2, ttlMs: 60_000 });
+    const [first, second] = [(await lease()) as string, (await lease()) as string];
+    expect(await state.releaseLease('acct', first, 2)).toBe(true); // was full: 2 of 2
+    const third = (await lease()) as string;
+    expect(await state.releaseLease('acct', third, 2)).toBe(true); // full again
+    expect(await state.releaseLease('acct', second, 2)).toBe(true); // 1 of 2: nobody can be waiting
+    expect(await state.releaseLease('acct', second, 2)).toBe(false); // already gone: nothing to say
+    await waitUntil(async () => heard.length >= 2, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(heard).toEqual(['acct', 'acct']);
+  });
+
   it("ends a lease when its owner's heartbeat key disappears", async () => {
     const alive = `test-alive${run + 1}:`;
     const [a, b] = twoProcesses((i) => ({ id: `proc${i}`, aliveKeyPrefix: alive }));

@@ -27,6 +27,11 @@ export interface RedisPoolStateOptions {
   };
   /** Tries of updateHealth's compare-and-set before giving up (default 50). */
   maxHealthRetries?: number;
+  /** Pub/sub channel on which a release of a full account is announced (see watchReleases). */
+  releases?: {
+    channel: string;
+    subscribe(handler: () => void): Promise<() => Promise<void>>;
+  };
 }
 
 /** Drops expired leases and, when ARGV[1] is set, leases of processes whose heartbeat is gone. */
@@ -70,10 +75,16 @@ if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) en
 return 1
 `;
 
-/** KEYS[1] lease zset; ARGV: alive prefix, lease id. */
+/**
+ * KEYS[1] lease zset; ARGV: alive prefix, lease id, max concurrency ('' = unknown), channel
+ * ('' = none), account. Publishing from the script costs no round trip of its own.
+ */
 const RELEASE = `${PURGE}
 purge(KEYS[1], ARGV[1], now_ms())
-return redis.call('ZREM', KEYS[1], ARGV[2])
+local was_full = ARGV[3] == '' or redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3])
+local removed = redis.call('ZREM', KEYS[1], ARGV[2])
+if removed == 1 and was_full and ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5]) end
+return removed
 `;
 
 /** KEYS: lease zsets; ARGV[1] alive prefix. Returns live leases per key. */
@@ -186,9 +197,13 @@ export function createRedisPoolState(options: RedisPoolStateOptions): PoolState 
       return (await run.renew(keys.lease(account), alivePrefix, ttl, leaseId)) === 1;
     },
 
-    async releaseLease(account: string, leaseId: string) {
-      return (await run.release(keys.lease(account), alivePrefix, leaseId)) === 1;
+    async releaseLease(account: string, leaseId: string, maxConcurrency?: number) {
+      const limit = maxConcurrency ?? '';
+      const channel = options.releases?.channel ?? '';
+      return (await run.release(keys.lease(account), alivePrefix, leaseId, limit, channel, account)) === 1;
     },
+
+    ...(options.releases && { watchReleases: options.releases.subscribe }),
 
     async inFlight(accounts: readonly string[]) {
       if (accounts.length === 0) return new Map();

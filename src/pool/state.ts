@@ -58,8 +58,16 @@ export interface PoolState {
   acquireLease(request: LeaseRequest): Promise<string | undefined>;
   /** Moves a held lease's end to `ttlMs` from now; false when it had already ended. */
   renewLease(account: string, leaseId: string, ttlMs: number): Promise<boolean>;
-  /** Frees a slot; false when the lease had already expired or was never held. */
-  releaseLease(account: string, leaseId: string): Promise<boolean>;
+  /**
+   * Frees a slot; false when the lease had already expired or was never held. `maxConcurrency`
+   * says when the account was full before, so that other processes' waiters can be told.
+   */
+  releaseLease(account: string, leaseId: string, maxConcurrency?: number): Promise<boolean>;
+  /**
+   * Calls `wake` when another process frees a slot of a full account, so that this process's
+   * waiters try again at once instead of at their next poll. Absent in the in-process state.
+   */
+  watchReleases?(wake: () => void): Promise<() => Promise<void>>;
   /** Unexpired leases per account (0 for unknown accounts). */
   inFlight(accounts: readonly string[]): Promise<Map<string, number>>;
   /** Health per account (a fresh record for unknown accounts). */

@@ -1,7 +1,8 @@
 /**
  * A bounded FIFO of requests waiting for an account. Waiters are retried in arrival order
- * whenever something may have changed (a release, an admin action) and on a slow poll, which
- * also catches releases made by other processes sharing the same PoolState.
+ * whenever something may have changed (a release here or, through Redis, in another process;
+ * an admin action) and on a slow poll, which catches what no one announces: a cooldown that
+ * ends, an admin action in another process.
  */
 export type AttemptResult<T> = { value: T } | { error: unknown } | 'wait';
 

@@ -17,6 +17,9 @@ import { createRedisRateLimitStore } from './rate-limit-store.js';
 import { createRedisSessionStore } from './session-store.js';
 import type { SharedStateLogger } from './types.js';
 
+/** Bus topic on which a release of a full account is announced (published by the pool's Lua script). */
+const POOL_RELEASES_TOPIC = 'pool-released';
+
 export interface SharedState {
   redis: Redis;
   keys: Keyspace;
@@ -71,10 +74,15 @@ export async function connectSharedState(options: ConnectSharedStateOptions): Pr
     redis.disconnect();
     throw error;
   }
+  const releases = bus;
   const poolState = createRedisPoolState({
     redis,
     prefix: keys.areaPrefix('pool'),
     owner: { id: instanceId, aliveKeyPrefix: keys.areaPrefix('instance') },
+    releases: {
+      channel: releases.channel(POOL_RELEASES_TOPIC),
+      subscribe: (wake) => releases.subscribe(POOL_RELEASES_TOPIC, wake),
+    },
   });
   return {
     redis,

@@ -1,8 +1,8 @@
 /**
- * Cache invalidation over Redis pub/sub. Nothing caches keys or users today (each request reads
- * the database, so a revoked key is refused everywhere at once); a cache added later must drop
- * its entries on these messages, e.g. bus.subscribe('api-key', (hash) => cache.delete(hash))
- * and bus.publish('api-key', hash) after a revocation.
+ * Messages between processes over Redis pub/sub. The pool announces here when a full account
+ * frees a slot, so that waiters in other processes try again at once. The API-key cache
+ * (users/service.ts) does not need it: it keeps a known key for 500 ms, so a revocation
+ * reaches every process within that time.
  */
 import type { Redis } from 'ioredis';
 import type { SharedStateLogger } from './types.js';
@@ -18,6 +18,8 @@ export interface InvalidationBusOptions {
 }
 
 export interface InvalidationBus {
+  /** The Redis channel of a topic (for scripts that PUBLISH themselves). */
+  channel(topic: string): string;
   publish(topic: string, id: string): Promise<void>;
   /** Calls `handler` with each id published on the topic (by any process, this one included). */
   subscribe(topic: string, handler: (id: string) => void): Promise<() => Promise<void>>;
@@ -40,6 +42,7 @@ export function createInvalidationBus(options: InvalidationBusOptions): Invalida
     }
   });
   return {
+    channel: (topic) => channelPrefix + topic,
     async publish(topic, id) {
       await publisher.publish(channelPrefix + topic, id);
     },

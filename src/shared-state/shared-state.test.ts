@@ -9,6 +9,7 @@ import { testConfig } from '../../test/helpers/config.js';
 import { conversationRow, turnRow } from '../../test/helpers/rows.js';
 import { createLogger } from '../logging/logger.js';
 import { startServer } from '../server.js';
+import { createAccountPool } from '../pool/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { connectRedis, SharedStateError } from './connection.js';
 import { connectSharedState, type SharedState } from './index.js';
@@ -133,6 +134,30 @@ describeWithBinary('redis-server', 'shared state on a real Redis', () => {
     await a.bus.publish('other', 'x');
     await new Promise((r) => setTimeout(r, 100));
     expect(seen).toEqual(['hash-1']);
+  });
+
+  it("wakes another process's waiter as soon as a full account frees its slot", async () => {
+    prefixRun++;
+    const account = { name: 'one', kind: 'chatgpt', plus: false, weight: 1, maxConcurrency: 1 } as const;
+    // Polling once a minute: only the release message can serve the waiter before it gives up.
+    const options = { pollIntervalMs: 60_000, queueTimeoutMs: 8_000 };
+    const request = { tier: 'free', userPlus: false, signal: new AbortController().signal } as const;
+    const [a, b] = await Promise.all([connect('wake-a'), connect('wake-b')]);
+    const poolA = createAccountPool({ state: a.poolState, accounts: [account], options });
+    const poolB = createAccountPool({ state: b.poolState, accounts: [account], options });
+    const held = await poolA.acquire(request);
+    const waiting = poolB.acquire(request);
+    await waitFor(
+      async () => (await b.redis.pubsub('NUMSUB', a.bus.channel('pool-released')))[1] === 2,
+      5000,
+    );
+    await new Promise((r) => setTimeout(r, 100)); // B has tried once and is queued
+    await poolA.release(held, { ok: true });
+    const lease = await waiting;
+    expect(lease.account.name).toBe('one');
+    await poolB.release(lease, { ok: true });
+    poolA.close();
+    poolB.close();
   });
 
   it('shares fixed-window rate-limit counters between processes', async () => {
