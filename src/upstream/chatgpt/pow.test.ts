@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildPowConfig, fnv1aHex, powFallbackToken, requirementsToken, solvePow } from './pow.js';
+import {
+  buildPowConfig,
+  fnv1aHex,
+  powFallbackToken,
+  requirementsToken,
+  solvePow,
+  solvePowYielding,
+} from './pow.js';
 import type { PowVariant } from './pow.js';
 
 /** Written from protocol §1.2 independently of pow.ts. */
@@ -79,6 +86,43 @@ describe('proof of work', () => {
       `gAAAAABwQ8Lk5FbGpA2NcR9dShT6gYjU7VxZ4D${Buffer.from('"0.5"').toString('base64')}`,
     );
     expect(powFallbackToken(seed)).toBe(impossible.token);
+  });
+
+  it('finds, when yielding between slices, the same proof as in one piece', async () => {
+    const signal = new AbortController().signal;
+    for (const variant of ['fnv', 'sha3'] as const) {
+      const whole = solvePow({ seed: 'hard', difficulty: '00ffff', config, variant });
+      const sliced = await solvePowYielding({
+        seed: 'hard',
+        difficulty: '00ffff',
+        config,
+        variant,
+        signal,
+        sliceIterations: 7,
+      });
+      expect(sliced).toEqual(whole);
+    }
+  });
+
+  it('lets other work run while it searches, and stops when its signal aborts', async () => {
+    const controller = new AbortController();
+    let ticks = 0;
+    const ticker = setInterval(() => {
+      ticks += 1;
+      if (ticks === 3) controller.abort(new Error('client left'));
+    }, 1);
+    const search = solvePowYielding({
+      seed: 'never',
+      difficulty: '0000000000',
+      config,
+      variant: 'sha3',
+      signal: controller.signal,
+      maxIterations: 50_000_000,
+      sliceIterations: 100,
+    });
+    await expect(search).rejects.toThrow('client left');
+    clearInterval(ticker);
+    expect(ticks).toBeGreaterThanOrEqual(3);
   });
 
   it('builds the requirements token with nonce 1 and the variant suffix', () => {

@@ -1,6 +1,7 @@
 /**
  * ChatGPT's sentinel proof of work (protocol §1.2): find a nonce so that hash(seed + base64(config))
- * is, as hex cut to the difficulty's length, <= the difficulty. Pure functions.
+ * is, as hex cut to the difficulty's length, <= the difficulty. Pure functions, and one that
+ * yields to the event loop while it searches.
  */
 import { createHash, randomUUID } from 'node:crypto';
 
@@ -99,19 +100,57 @@ export interface PowSolution {
   solved: boolean;
 }
 
-export function solvePow(input: PowSolveInput): PowSolution {
-  const maxIterations = input.maxIterations ?? POW_MAX_ITERATIONS;
+/** Searches nonces [from, to) for a proof; undefined when none of them is one. */
+function searcher(input: PowSolveInput): (from: number, to: number) => PowSolution | undefined {
   const difficulty = input.difficulty.toLowerCase();
   const render = jsonTemplate(input.config);
-  for (let nonce = 0; nonce < maxIterations; nonce += 1) {
-    const encoded = toBase64(render(nonce));
-    const hex = powHashHex(input.variant, input.seed + encoded);
-    if (hex.slice(0, difficulty.length) <= difficulty) {
-      const token = SUCCESS_PREFIX + encoded + (input.variant === 'fnv' ? FNV_SUFFIX : '');
-      return { token, iterations: nonce + 1, solved: true };
+  return (from, to) => {
+    for (let nonce = from; nonce < to; nonce += 1) {
+      const encoded = toBase64(render(nonce));
+      const hex = powHashHex(input.variant, input.seed + encoded);
+      if (hex.slice(0, difficulty.length) <= difficulty) {
+        const token = SUCCESS_PREFIX + encoded + (input.variant === 'fnv' ? FNV_SUFFIX : '');
+        return { token, iterations: nonce + 1, solved: true };
+      }
     }
+    return undefined;
+  };
+}
+
+const unsolved = (input: PowSolveInput, iterations: number): PowSolution => ({
+  token: powFallbackToken(input.seed),
+  iterations,
+  solved: false,
+});
+
+export function solvePow(input: PowSolveInput): PowSolution {
+  const maxIterations = input.maxIterations ?? POW_MAX_ITERATIONS;
+  return searcher(input)(0, maxIterations) ?? unsolved(input, maxIterations);
+}
+
+/**
+ * Nonces tried between two turns of the event loop: a few milliseconds of hashing. A hard
+ * difficulty takes up to ~1 s of CPU; done in one piece it would stall every other request.
+ */
+export const POW_SLICE_ITERATIONS = 2_000;
+
+/**
+ * solvePow in slices, yielding to the event loop between them, so other requests keep moving
+ * while a hard proof is searched. Throws the signal's reason once it aborts (the client left).
+ */
+export async function solvePowYielding(
+  input: PowSolveInput & { signal: AbortSignal; sliceIterations?: number },
+): Promise<PowSolution> {
+  const maxIterations = input.maxIterations ?? POW_MAX_ITERATIONS;
+  const slice = Math.max(1, input.sliceIterations ?? POW_SLICE_ITERATIONS);
+  const search = searcher(input);
+  for (let from = 0; from < maxIterations; from += slice) {
+    input.signal.throwIfAborted();
+    const found = search(from, Math.min(from + slice, maxIterations));
+    if (found) return found;
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  return { token: powFallbackToken(input.seed), iterations: maxIterations, solved: false };
+  return unsolved(input, maxIterations);
 }
 
 export const powFallbackToken = (seed: string): string =>

@@ -8,7 +8,7 @@ import { toUpstreamError } from './errors.js';
 import { DEFAULT_USER_AGENT, sendForJson } from './http.js';
 import { isJsonObject } from './json-patch.js';
 import type { JsonObject } from './json-patch.js';
-import { buildPowConfig, requirementsToken, solvePow } from './pow.js';
+import { buildPowConfig, requirementsToken, solvePowYielding } from './pow.js';
 import type { PowVariant } from './pow.js';
 
 export type SentinelMode = 'single' | 'two-step';
@@ -52,12 +52,19 @@ function rejectUnmeetable(account: ProviderAccount, answer: JsonObject): void {
   }
 }
 
-function proofFor(answer: JsonObject, config: unknown[], variant: PowVariant): string | undefined {
+interface ProofInput {
+  answer: JsonObject;
+  config: unknown[];
+  variant: PowVariant;
+  signal: AbortSignal;
+}
+
+async function proofFor({ answer, config, variant, signal }: ProofInput): Promise<string | undefined> {
   const pow = answer.proofofwork;
   if (!isJsonObject(pow) || pow.required !== true) return undefined;
   const seed = typeof pow.seed === 'string' ? pow.seed : '';
   const difficulty = typeof pow.difficulty === 'string' ? pow.difficulty : '';
-  return solvePow({ seed, difficulty, config, variant }).token;
+  return (await solvePowYielding({ seed, difficulty, config, variant, signal })).token;
 }
 
 async function postSentinel(input: SentinelInput, path: string, body: unknown): Promise<JsonObject> {
@@ -82,7 +89,8 @@ export async function obtainSentinelTokens(input: SentinelInput): Promise<Sentin
     rejectUnmeetable(account, answer);
     if (typeof answer.token !== 'string')
       throw fail(account, 'bad_response', 'chat-requirements gave no token');
-    return { requirementsToken: answer.token, proofToken: proofFor(answer, config, powVariant) };
+    const proofToken = await proofFor({ answer, config, variant: powVariant, signal: input.signal });
+    return { requirementsToken: answer.token, proofToken };
   }
 
   const prepared = await postSentinel(input, '/sentinel/chat-requirements/prepare', { p });
@@ -90,7 +98,7 @@ export async function obtainSentinelTokens(input: SentinelInput): Promise<Sentin
   if (typeof prepared.prepare_token !== 'string') {
     throw fail(account, 'bad_response', 'chat-requirements/prepare gave no prepare_token');
   }
-  const proofToken = proofFor(prepared, config, powVariant);
+  const proofToken = await proofFor({ answer: prepared, config, variant: powVariant, signal: input.signal });
   const finalizeBody: JsonObject = { prepare_token: prepared.prepare_token };
   if (proofToken !== undefined) finalizeBody.proofofwork = proofToken;
   const finalized = await postSentinel(input, '/sentinel/chat-requirements/finalize', finalizeBody);
