@@ -15,7 +15,7 @@ async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
   }
 }
 
-function countingPool(leaseTtlMs: number) {
+function countingPool(leaseTtlMs: number, leaseMaxLifetimeMs = 60_000) {
   const clock = manualClock();
   const memory = createMemoryPoolState({ clock });
   const renewed: string[] = [];
@@ -30,7 +30,7 @@ function countingPool(leaseTtlMs: number) {
     state,
     accounts: [chatgptAccount('a')],
     clock,
-    options: { leaseTtlMs, queueTimeoutMs: 50, pollIntervalMs: 60_000 },
+    options: { leaseTtlMs, leaseMaxLifetimeMs, queueTimeoutMs: 50, pollIntervalMs: 60_000 },
   });
   return { pool, state, clock, renewed };
 }
@@ -62,6 +62,25 @@ describe('lease renewal', () => {
     await waitFor(() => renewed.length > 0);
     expect((await state.inFlight(['a'])).get('a')).toBe(0);
     expect(await state.renewLease('a', renewed[0] as string, 300)).toBe(false);
+    pool.close();
+  });
+
+  it('stops renewing a lease its turn never released once it reaches its longest lifetime', async () => {
+    const { pool, state, clock, renewed } = countingPool(300, 1000);
+    await pool.acquire(request); // never released, as by a turn that lost track of it
+    for (let age = 200; age < 1000; age += 200) {
+      clock.advance(200);
+      const count = renewed.length;
+      await waitFor(() => renewed.length > count);
+    }
+    expect((await state.inFlight(['a'])).get('a')).toBe(1);
+    clock.advance(200); // 1000 ms old: no more renewals
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const count = renewed.length;
+    clock.advance(300); // past the last renewal's TTL
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(renewed.length).toBe(count);
+    expect((await state.inFlight(['a'])).get('a')).toBe(0);
     pool.close();
   });
 });

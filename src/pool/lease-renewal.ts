@@ -6,6 +6,8 @@
  *
  * One timer serves every lease this process holds; a lease is renewed once it is a third of
  * the TTL old, so a turn shorter than that (nearly all) costs one Map entry and no call.
+ * Renewal stops at `maxLifetimeMs`: a lease whose turn never released it (a bug) must still
+ * end, as it did before leases were renewed.
  */
 import type { PoolState } from './state.js';
 import type { Clock, Lease, PoolLogger } from './types.js';
@@ -13,6 +15,7 @@ import type { Clock, Lease, PoolLogger } from './types.js';
 export interface LeaseRenewalDeps {
   state: Pick<PoolState, 'renewLease'>;
   ttlMs: number;
+  maxLifetimeMs: number;
   clock: Clock;
   logger?: PoolLogger;
 }
@@ -23,9 +26,9 @@ export interface LeaseRenewal {
   stop(): void;
 }
 
-export function createLeaseRenewal({ state, ttlMs, clock, logger }: LeaseRenewalDeps): LeaseRenewal {
-  /** lease → when it was taken or last renewed */
-  const held = new Map<Lease, number>();
+export function createLeaseRenewal(deps: LeaseRenewalDeps): LeaseRenewal {
+  const { state, ttlMs, maxLifetimeMs, clock, logger } = deps;
+  const held = new Map<Lease, { takenAt: number; renewedAt: number }>();
   const renewAfterMs = Math.max(1, Math.floor(ttlMs / 3));
   let timer: NodeJS.Timeout | undefined;
 
@@ -42,9 +45,17 @@ export function createLeaseRenewal({ state, ttlMs, clock, logger }: LeaseRenewal
 
   const sweep = (): void => {
     const now = clock.now();
-    for (const [lease, renewedAt] of held) {
-      if (now - renewedAt < renewAfterMs) continue;
-      held.set(lease, now);
+    for (const [lease, times] of held) {
+      if (now - times.renewedAt < renewAfterMs) continue;
+      if (now - times.takenAt >= maxLifetimeMs) {
+        held.delete(lease);
+        logger?.warn(
+          { account: lease.account.name },
+          'lease held past its longest lifetime; renewal stopped',
+        );
+        continue;
+      }
+      times.renewedAt = now;
       renew(lease);
     }
     if (held.size === 0) stop();
@@ -57,7 +68,8 @@ export function createLeaseRenewal({ state, ttlMs, clock, logger }: LeaseRenewal
 
   return {
     track(lease) {
-      held.set(lease, clock.now());
+      const now = clock.now();
+      held.set(lease, { takenAt: now, renewedAt: now });
       timer ??= setInterval(sweep, renewAfterMs).unref();
     },
     untrack(lease) {

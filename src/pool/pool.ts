@@ -101,7 +101,13 @@ export function createAccountPool(deps: AccountPoolDeps): AccountPool {
       logger?.warn({ err: String(error) }, 'cannot watch releases of other processes; waiters poll');
       return undefined;
     });
-  const renewal = createLeaseRenewal({ state, ttlMs: options.leaseTtlMs, clock, logger });
+  const renewal = createLeaseRenewal({
+    state,
+    ttlMs: options.leaseTtlMs,
+    maxLifetimeMs: options.leaseMaxLifetimeMs,
+    clock,
+    logger,
+  });
   const tracked = (lease: Lease): Lease => {
     renewal.track(lease);
     return lease;

@@ -81,15 +81,20 @@ export interface PoolOptions {
   ejectMaxMs: number;
   /** Consecutive upstream_error/network/timeout/bad_response failures before ejection (default 3). */
   failuresBeforeEject: number;
-  /** A lease not released within this time expires (a crashed process cannot hold an account). */
+  /** A lease not renewed within this time expires (a crashed process cannot hold an account). */
   leaseTtlMs: number;
+  /**
+   * A live process renews its leases up to this age (default 2 h), so that a lease its turn
+   * somehow never released still ends, one TTL later.
+   */
+  leaseMaxLifetimeMs: number;
   /** Cooldown after a rate limit without clears_in/Retry-After (default 3600). */
   defaultRateLimitCooldownS: number;
   /** Cooldown after a challenge page / unusual-activity block without Retry-After (default 600). */
   challengeCooldownS: number;
   /** A sticky follow-up waits for its cooling account when it is back within this time (default 0). */
   stickyCooldownWaitMs: number;
-  /** Waiters re-check the shared state this often, for releases in other processes (default 1000). */
+  /** Waiters re-check the shared state this often, for changes nobody announces (default 1000). */
   pollIntervalMs: number;
 }
 
@@ -101,6 +106,7 @@ export const DEFAULT_POOL_OPTIONS: PoolOptions = {
   ejectMaxMs: 300_000,
   failuresBeforeEject: 3,
   leaseTtlMs: 600_000,
+  leaseMaxLifetimeMs: 2 * 3_600_000,
   defaultRateLimitCooldownS: 3600,
   challengeCooldownS: 600,
   stickyCooldownWaitMs: 0,

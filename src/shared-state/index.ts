@@ -61,27 +61,25 @@ export async function connectSharedState(options: ConnectSharedStateOptions): Pr
     logger,
   });
   const stops: (() => void)[] = [];
-  let bus: InvalidationBus | undefined;
   try {
     await heartbeat.start();
-    bus = createInvalidationBus({
-      publisher: redis,
-      subscriber: redis.duplicate({ connectionName: `cas:${instanceId}:sub` }),
-      channelPrefix: keys.areaPrefix('bus'),
-      logger,
-    });
   } catch (error) {
     redis.disconnect();
     throw error;
   }
-  const releases = bus;
+  const bus = createInvalidationBus({
+    publisher: redis,
+    subscriber: redis.duplicate({ connectionName: `cas:${instanceId}:sub` }),
+    channelPrefix: keys.areaPrefix('bus'),
+    logger,
+  });
   const poolState = createRedisPoolState({
     redis,
     prefix: keys.areaPrefix('pool'),
     owner: { id: instanceId, aliveKeyPrefix: keys.areaPrefix('instance') },
     releases: {
-      channel: releases.channel(POOL_RELEASES_TOPIC),
-      subscribe: (wake) => releases.subscribe(POOL_RELEASES_TOPIC, wake),
+      channel: bus.channel(POOL_RELEASES_TOPIC),
+      subscribe: (wake) => bus.subscribe(POOL_RELEASES_TOPIC, wake),
     },
   });
   return {
@@ -105,7 +103,7 @@ export async function connectSharedState(options: ConnectSharedStateOptions): Pr
     async close() {
       for (const stop of stops) stop();
       await heartbeat.stop().catch(() => undefined);
-      await bus?.close();
+      await bus.close();
       redis.disconnect();
     },
   };
