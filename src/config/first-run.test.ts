@@ -1,4 +1,4 @@
-import { chmod, lstat, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readFile, readdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './index.js';
@@ -139,5 +139,37 @@ describe('the result', () => {
     ]);
     expect(config.server.cors_origins).toEqual(['https://app.example']);
     expect(config.server).toMatchObject({ local_or_wan: 'wan', trust_proxy: false });
+  });
+});
+
+describe('several processes starting at once', () => {
+  it('gives replicas started together on one settings.json the same secrets, those in the file', async () => {
+    for (const start of ['no file', 'a file without secrets'] as const) {
+      const dir =
+        start === 'no file'
+          ? await tempDir()
+          : await withSettings({ openai: { instances: [] }, api_server: { port: 5000 } });
+      const loads = await Promise.all(Array.from({ length: 6 }, () => load(dir)));
+      const file = JSON.parse(await readFile(join(dir, 'settings.json'), 'utf8')) as {
+        api_server: { admin_api_key: string; app_secret: string };
+      };
+      for (const { config } of loads) {
+        expect(config.server.admin_api_key).toBe(file.api_server.admin_api_key);
+        expect(config.server.app_secret).toBe(file.api_server.app_secret);
+      }
+      expect(loads.filter((loaded) => loaded.generatedAdminKey !== undefined)).toHaveLength(1);
+      expect(await readdir(dir)).toEqual(['settings.json']);
+    }
+  });
+
+  it('takes over a lock file left by a process that died holding it', async () => {
+    const dir = await withSettings({ openai: { instances: [] }, api_server: { port: 5000 } });
+    const lock = join(dir, 'settings.json.lock');
+    await writeFile(lock, '');
+    const longAgo = new Date(Date.now() - 120_000);
+    await utimes(lock, longAgo, longAgo);
+    const { generatedAdminKey } = await load(dir);
+    expect(generatedAdminKey).toBeDefined();
+    expect(await readdir(dir)).toEqual(['settings.json']);
   });
 });

@@ -2,7 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { open, realpath, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { withFileLock } from './file-lock.js';
 import { isPlainObject } from './instances.js';
+import { readSettingsFile } from './read-file.js';
 
 export const ADMIN_KEY_PREFIX = 'cas_admin_';
 
@@ -46,6 +48,39 @@ export function fillMissingSecrets(settings: Record<string, unknown>): {
     changed = true;
   }
   return generatedAdminKey === undefined ? { changed } : { changed, generatedAdminKey };
+}
+
+const SECRET_KEYS = ['admin_api_key', 'app_secret'] as const;
+
+const serverSection = (settings: Record<string, unknown>): Record<string, unknown> =>
+  isPlainObject(settings.api_server) ? settings.api_server : {};
+
+/**
+ * Fills the missing secrets and writes them back to `path`, holding `<path>.lock` meanwhile.
+ * Replicas started together on one settings.json would otherwise each generate and write their
+ * own, and all but the last would run with an app_secret that is not in the file (it encrypts
+ * the stored credentials) and an admin key nobody can read. Under the lock the file is read
+ * again, and secrets another process wrote meanwhile are taken instead of generated.
+ */
+export async function writeMissingSecrets(
+  path: string,
+  settings: Record<string, unknown>,
+): Promise<{ changed: boolean; generatedAdminKey?: string }> {
+  if (!SECRET_KEYS.some((key) => isMissing(serverSection(settings)[key]))) return { changed: false };
+  const target = await resolveTarget(path);
+  return withFileLock(target, async () => {
+    const current = await readSettingsFile(target);
+    if (current.exists && 'settings' in current) {
+      const written = serverSection(current.settings);
+      if (!isPlainObject(settings.api_server)) settings.api_server = {};
+      const server = settings.api_server as Record<string, unknown>;
+      for (const key of SECRET_KEYS)
+        if (isMissing(server[key]) && !isMissing(written[key])) server[key] = written[key];
+    }
+    const filled = fillMissingSecrets(settings);
+    if (filled.changed) await writeJsonAtomic(target, settings);
+    return filled;
+  });
 }
 
 async function resolveTarget(path: string): Promise<string> {

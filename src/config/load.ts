@@ -7,11 +7,32 @@ import { collectServeFlags } from './flags.js';
 import { readOverrides } from './env.js';
 import { readSettingsFile } from './read-file.js';
 import { isPlainObject, readAccounts } from './instances.js';
-import { fillMissingSecrets, minimalSettings, writeJsonAtomic } from './first-run.js';
+import { minimalSettings, writeMissingSecrets } from './first-run.js';
 import { DEFAULT_MODELS, DEFAULT_USER_AGENT, settingsSchema } from './schema.js';
 import { isProxyUrl } from './urls.js';
 import { toConfigIssues } from './zod-issues.js';
 import { deepFreeze } from './freeze.js';
+
+/** writeMissingSecrets, with a failure to write told as the configuration problem it is. */
+async function secretsWrittenBack(
+  configPath: string,
+  settings: Record<string, unknown>,
+): Promise<{ changed: boolean; generatedAdminKey?: string }> {
+  try {
+    return await writeMissingSecrets(configPath, settings);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(
+      [
+        {
+          path: 'api_server.admin_api_key',
+          message: `not set, and ${configPath} cannot be written (${code})`,
+        },
+      ],
+      configPath,
+    );
+  }
+}
 
 export interface LoadConfigInput {
   /** The `serve` flags (arguments after the sub-command). */
@@ -65,23 +86,8 @@ export async function loadConfig(input: LoadConfigInput): Promise<LoadedConfig> 
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues, configPath);
   const { openai, api_server: server, limits } = parsed.data;
 
-  const secrets = fillMissingSecrets(settings);
-  if (secrets.changed) {
-    try {
-      await writeJsonAtomic(configPath, settings);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new ConfigError(
-        [
-          {
-            path: 'api_server.admin_api_key',
-            message: `not set, and ${configPath} cannot be written (${code})`,
-          },
-        ],
-        configPath,
-      );
-    }
-  } else if (file.exists && process.platform !== 'win32' && (file.mode & 0o077) !== 0) {
+  const secrets = await secretsWrittenBack(configPath, settings);
+  if (!secrets.changed && file.exists && process.platform !== 'win32' && (file.mode & 0o077) !== 0) {
     warnings.push(`${configPath} holds secrets but other users can read it; run: chmod 600 ${configPath}`);
   }
   const written = settings.api_server as { admin_api_key: string; app_secret: string };
