@@ -15,14 +15,16 @@ async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
   }
 }
 
-function countingPool(leaseTtlMs: number, leaseMaxLifetimeMs = 60_000) {
+function countingPool(leaseTtlMs: number, leaseMaxLifetimeMs = 60_000, failures = 0) {
   const clock = manualClock();
   const memory = createMemoryPoolState({ clock });
   const renewed: string[] = [];
+  let failing = failures;
   const state: PoolState = {
     ...memory,
     renewLease: async (account, leaseId, ttlMs) => {
       renewed.push(leaseId);
+      if (failing-- > 0) throw new Error('redis went away');
       return memory.renewLease(account, leaseId, ttlMs);
     },
   };
@@ -81,6 +83,17 @@ describe('lease renewal', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(renewed.length).toBe(count);
     expect((await state.inFlight(['a'])).get('a')).toBe(0);
+    pool.close();
+  });
+
+  it('tries a failed renewal again at the next sweep, not a third of the TTL later', async () => {
+    const { pool, state, clock, renewed } = countingPool(300, 60_000, 1);
+    const lease = await pool.acquire(request);
+    clock.advance(200);
+    await waitFor(() => renewed.length >= 2); // the failure, then the retry, at the same clock
+    clock.advance(150); // past the first TTL: only the retried renewal keeps the slot
+    expect((await state.inFlight(['a'])).get('a')).toBe(1);
+    await pool.release(lease, { ok: true });
     pool.close();
   });
 });

@@ -39,7 +39,11 @@ export function createLeaseRenewal(deps: LeaseRenewalDeps): LeaseRenewal {
         if (kept || !held.delete(lease)) return;
         logger?.warn({ account }, 'lease ended before its turn did; the account may run one turn too many');
       },
-      (error: unknown) => logger?.warn({ account, err: error }, 'lease renewal failed; retrying'),
+      (error: unknown) => {
+        const times = held.get(lease);
+        if (times) times.renewedAt = Number.NEGATIVE_INFINITY; // due again at the next sweep
+        logger?.warn({ account, err: String(error) }, 'lease renewal failed; retrying');
+      },
     );
   };
 
