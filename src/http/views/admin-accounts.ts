@@ -117,6 +117,7 @@ function addForm(frame: PageFrame): HtmlPart {
         ${field({ name: 'models', label: 'Models (comma-separated, optional)', id: 'f-account-models' })}
       </fieldset>
       ${field({ name: 'proxy', label: 'Proxy (socks5://… or "default", optional)', id: 'f-account-proxy' })}
+      ${field({ name: 'options', label: 'Options of its kind, as JSON (optional; see the README)', id: 'f-account-options' })}
       <div class="actions"><button type="submit">Add account</button></div>
     </form>
   </details>`;

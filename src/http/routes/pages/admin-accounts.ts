@@ -1,6 +1,7 @@
 /** Admin console: accounts at a glance (from the pool), add, enable, disable, test now. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { AppError } from '../../../errors.js';
 import { clientGoneSignal } from '../../abort.js';
 import { flag, parseInput, requestParams, text } from '../../input.js';
 import { adminAccountsPage } from '../../views/admin-accounts.js';
@@ -27,6 +28,8 @@ const addForm = z.object({
   base_url: optionalText,
   models: optionalText,
   proxy: optionalText,
+  /** The kind's options as JSON, e.g. {"sendPath": "conversation"}; checked like settings.json. */
+  options: optionalText,
 });
 
 /** The form as a settings.json instance: empty fields left out, models as a list. */
@@ -49,7 +52,18 @@ function instanceFromForm(input: z.infer<typeof addForm>): Record<string, unknow
     .map((m) => m.trim())
     .filter(Boolean);
   if (models.length > 0) raw.models = models;
+  if (input.options) raw.options = parseOptions(input.options);
   return raw;
+}
+
+function parseOptions(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError(400, 'invalid_account', 'options: must be JSON, e.g. {"sendPath": "conversation"}', {
+      field: 'options',
+    });
+  }
 }
 
 export function adminAccountPageRoutes(kit: PageKit) {

@@ -181,6 +181,31 @@ describe('pages over plain HTTP', () => {
     await expect(stack.server.server.users.authenticate(key)).resolves.toMatchObject({ userId: 'dave' });
   });
 
+  it("adds an account from the admin form, with its kind's options as JSON", async () => {
+    stack.sim.addAccount({ accessToken: 'form-options-token', plus: false });
+    const admin = createPageClient(stack.url);
+    await admin.signIn(stack.adminKey);
+    const form = { name: 'form-opt', kind: 'chatgpt', access_token: 'form-options-token' };
+    const added = await admin.submit('/admin/accounts', '/admin/accounts/add', {
+      ...form,
+      options: '{"sendPath": "conversation"}',
+    });
+    expect(added.status).toBe(200);
+    expect(added.text).toContain('Added account form-opt');
+    const listed = (await stack.server.server.runtime.accounts.list()).find((a) => a.name === 'form-opt');
+    expect(listed?.options).toEqual({ sendPath: 'conversation' });
+
+    const broken = await admin.submit('/admin/accounts', '/admin/accounts/add', {
+      ...form,
+      name: 'form-bad',
+      options: '{sendPath: conversation}',
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.headers['content-type']).toMatch(/text\/html/);
+    expect(broken.text).toContain('options: must be JSON');
+    await stack.server.server.runtime.accounts.remove('form-opt');
+  });
+
   it('admin pages: sign-in first, 403 for a non-admin even with a valid token', async () => {
     const anonymous = createPageClient(stack.url);
     const redirect = await anonymous.get('/admin/users?admin=secret-looking');
