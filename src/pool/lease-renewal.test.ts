@@ -2,18 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryPoolState } from './memory-state.js';
 import { createAccountPool } from './pool.js';
 import type { PoolState } from './state.js';
+import { waitFor } from '../../test/upstream-sim/test-client.js';
 import { chatgptAccount, manualClock, never } from './test-support.js';
 
 const request = { tier: 'free', userPlus: false, signal: never() } as const;
-
-/** Polls in real time; the renewal timer is real even when the pool's clock is manual. */
-async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 function countingPool(leaseTtlMs: number, leaseMaxLifetimeMs = 60_000, failures = 0) {
   const clock = manualClock();
