@@ -12,6 +12,7 @@ import {
   plusNotAllowed,
   tierUnavailable,
 } from './pool-errors.js';
+import type { LeaseRenewal } from './lease-renewal.js';
 import type { AttemptResult } from './wait-queue.js';
 import { emptyHealth } from './state.js';
 import type { PoolState } from './state.js';
@@ -22,6 +23,8 @@ export interface AttemptContext {
   accounts: ReadonlyMap<string, PoolAccountSpec>;
   options: PoolOptions;
   clock: Clock;
+  /** Every lease taken here is kept alive until the pool releases (or discards) it. */
+  renewal: Pick<LeaseRenewal, 'track'>;
 }
 
 /** Accounts of the request's tier that may serve it, in configuration order. */
@@ -118,5 +121,8 @@ async function leaseFor(
     maxConcurrency,
     ttlMs: ctx.options.leaseTtlMs,
   });
-  return id === undefined ? undefined : { id, account: spec };
+  if (id === undefined) return undefined;
+  const lease = { id, account: spec };
+  ctx.renewal.track(lease);
+  return lease;
 }

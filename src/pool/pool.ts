@@ -77,14 +77,24 @@ export function createAccountPool(deps: AccountPoolDeps): AccountPool {
     if (accounts.has(spec.name)) throw new Error(`Duplicate account name: ${spec.name}`);
     accounts.set(spec.name, normaliseSpec(spec));
   }
-  const ctx: AttemptContext = { state, accounts, options, clock };
+  const renewal = createLeaseRenewal({
+    state,
+    ttlMs: options.leaseTtlMs,
+    maxLifetimeMs: options.leaseMaxLifetimeMs,
+    clock,
+    logger,
+  });
+  const ctx: AttemptContext = { state, accounts, options, clock, renewal };
   // Read on every turn (model choice), changed only by the admin: built once per change.
   let listed: readonly PoolAccountSpec[] | undefined;
   let ejectionLock: Promise<void> = Promise.resolve();
 
   const queue = createWaitQueue<AcquireRequest, Lease>({
     attempt: (request) => attemptAcquire(ctx, request),
-    discard: (lease) => state.releaseLease(lease.account.name, lease.id).then(() => undefined),
+    discard: (lease) => {
+      renewal.untrack(lease);
+      return state.releaseLease(lease.account.name, lease.id).then(() => undefined);
+    },
     maxWaiting: options.queueMax,
     timeoutMs: options.queueTimeoutMs,
     pollIntervalMs: options.pollIntervalMs,
@@ -101,17 +111,6 @@ export function createAccountPool(deps: AccountPoolDeps): AccountPool {
       logger?.warn({ err: String(error) }, 'cannot watch releases of other processes; waiters poll');
       return undefined;
     });
-  const renewal = createLeaseRenewal({
-    state,
-    ttlMs: options.leaseTtlMs,
-    maxLifetimeMs: options.leaseMaxLifetimeMs,
-    clock,
-    logger,
-  });
-  const tracked = (lease: Lease): Lease => {
-    renewal.track(lease);
-    return lease;
-  };
 
   const requireAccount = (name: string): PoolAccountSpec => {
     const spec = accounts.get(name);
@@ -139,7 +138,7 @@ export function createAccountPool(deps: AccountPoolDeps): AccountPool {
   };
 
   const pool: AccountPool = {
-    acquire: (request) => queue.submit(request, request.signal).then(tracked),
+    acquire: (request) => queue.submit(request, request.signal),
 
     async release(lease, outcome) {
       renewal.untrack(lease);
