@@ -50,6 +50,8 @@
  * Flags (override env): --config <file> (default ./settings.json), --host, --port, --data-dir.
  */
 import { z } from 'zod';
+import { chatGptOptionsSchema } from '../upstream/chatgpt/request-body.js';
+import { openAiOptionsSchema } from '../upstream/openai/request-body.js';
 import type { LimitsConfig, ModelRoute } from './types.js';
 import { PORT_MESSAGE, parsePort } from './flags.js';
 import { parseAllowEntry } from '../metrics/allow-list.js';
@@ -154,21 +156,12 @@ export const instanceSchema = z.object({
 });
 
 /**
- * `options` each kind understands (read by `readSettings` in upstream/chatgpt/request-body.ts
- * and `buildChatBody` in upstream/openai/request-body.ts). Unknown keys are errors: a misspelt
- * option would otherwise be ignored without a word.
+ * `options` each kind understands, defined beside the code that reads them. Unknown keys are
+ * errors: a misspelt option would otherwise be ignored without a word.
  */
 export const accountOptionsSchemas = {
-  chatgpt: z.strictObject({
-    sendPath: z.enum(['f/conversation', 'conversation']).optional(),
-    sentinel: z.enum(['single', 'two-step']).optional(),
-    conduit: z.boolean({ error: 'must be true or false' }).optional(),
-    powVariant: z.enum(['fnv', 'sha3']).optional(),
-    titleFallback: z.boolean({ error: 'must be true or false' }).optional(),
-  }),
-  openai: z.strictObject({
-    streamOptions: z.boolean({ error: 'must be true or false' }).optional(),
-  }),
+  chatgpt: chatGptOptionsSchema,
+  openai: openAiOptionsSchema,
 } as const;
 
 export const INSTANCE_KEYS: ReadonlySet<string> = new Set(Object.keys(instanceSchema.shape));

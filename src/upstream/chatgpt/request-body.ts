@@ -2,6 +2,7 @@
  * Settings and request bodies of a ChatGPT web send (protocol §1.1 steps 3-4).
  */
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { UpstreamError } from '../types.js';
 import type { TurnRequest } from '../types.js';
 import type { JsonObject } from './json-patch.js';
@@ -23,6 +24,17 @@ export interface ChatGptSettings {
   /** Ask /conversation/gen_title when a new conversation's stream sent no title (default true). */
   titleFallback: boolean;
 }
+
+const yesNo = z.boolean({ error: 'must be true or false' }).optional();
+
+/** What an account's `options` may hold (checked when the configuration is read). */
+export const chatGptOptionsSchema = z.strictObject({
+  sendPath: z.enum(['f/conversation', 'conversation']).optional(),
+  sentinel: z.enum(['single', 'two-step']).optional(),
+  conduit: yesNo,
+  powVariant: z.enum(['fnv', 'sha3']).optional(),
+  titleFallback: yesNo,
+});
 
 export function readSettings(options: Readonly<Record<string, unknown>> | undefined): ChatGptSettings {
   const option = options ?? {};

@@ -1,5 +1,12 @@
 /** The JSON body of a Chat Completions call: streamed unless the caller waits for the whole reply. */
+import { z } from 'zod';
 import { SAMPLING_KEYS, type ProviderAccount, type TurnRequest } from '../types.js';
+
+/** What an account's `options` may hold (checked when the configuration is read). */
+export const openAiOptionsSchema = z.strictObject({
+  /** false: never send `stream_options`, for servers that reject unknown fields. */
+  streamOptions: z.boolean({ error: 'must be true or false' }).optional(),
+});
 
 export function buildChatBody(account: ProviderAccount, turn: TurnRequest): string {
   const stream = turn.stream !== false;
