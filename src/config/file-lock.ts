@@ -27,8 +27,9 @@ async function acquire(lockPath: string, options: FileLockOptions): Promise<void
     }
     const age = await stat(lockPath).then(
       (info) => Date.now() - info.mtimeMs,
-      () => 0, // gone meanwhile: try again at once
+      () => undefined,
     );
+    if (age === undefined) continue; // released meanwhile: try again at once
     if (age > staleMs) {
       await unlink(lockPath).catch(() => undefined);
       continue;
