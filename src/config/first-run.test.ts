@@ -158,6 +158,7 @@ describe('several processes starting at once', () => {
         expect(config.server.app_secret).toBe(file.api_server.app_secret);
       }
       expect(loads.filter((loaded) => loaded.generatedAdminKey !== undefined)).toHaveLength(1);
+      expect(loads.filter((loaded) => loaded.created)).toHaveLength(start === 'no file' ? 1 : 0);
       expect(await readdir(dir)).toEqual(['settings.json']);
     }
   });

@@ -61,11 +61,12 @@ const serverSection = (settings: Record<string, unknown>): Record<string, unknow
  * own, and all but the last would run with an app_secret that is not in the file (it encrypts
  * the stored credentials) and an admin key nobody can read. Under the lock the file is read
  * again, and secrets another process wrote meanwhile are taken instead of generated.
+ * `createdFile` is set only for the process that wrote a file that did not exist.
  */
 export async function writeMissingSecrets(
   path: string,
   settings: Record<string, unknown>,
-): Promise<{ changed: boolean; generatedAdminKey?: string }> {
+): Promise<{ changed: boolean; generatedAdminKey?: string; createdFile?: true }> {
   if (!SECRET_KEYS.some((key) => isMissing(serverSection(settings)[key]))) return { changed: false };
   const target = await resolveTarget(path);
   return withFileLock(target, async () => {
@@ -78,8 +79,9 @@ export async function writeMissingSecrets(
         if (isMissing(server[key]) && !isMissing(written[key])) server[key] = written[key];
     }
     const filled = fillMissingSecrets(settings);
-    if (filled.changed) await writeJsonAtomic(target, settings);
-    return filled;
+    if (!filled.changed) return filled;
+    await writeJsonAtomic(target, settings);
+    return current.exists ? filled : { ...filled, createdFile: true };
   });
 }
 

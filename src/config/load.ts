@@ -17,7 +17,7 @@ import { deepFreeze } from './freeze.js';
 async function secretsWrittenBack(
   configPath: string,
   settings: Record<string, unknown>,
-): Promise<{ changed: boolean; generatedAdminKey?: string }> {
+): Promise<{ changed: boolean; generatedAdminKey?: string; createdFile?: true }> {
   try {
     return await writeMissingSecrets(configPath, settings);
   } catch (error) {
@@ -43,7 +43,7 @@ export interface LoadConfigInput {
 
 export interface LoadedConfig {
   config: AppConfig;
-  /** settings.json did not exist and was written. */
+  /** settings.json did not exist and this process wrote it (not a replica started with it). */
   created: boolean;
   /** Set when an admin key was generated on this start, so the caller prints it once. */
   generatedAdminKey?: string;
@@ -126,7 +126,7 @@ export async function loadConfig(input: LoadConfigInput): Promise<LoadedConfig> 
     ...(overrides.redisUrl !== undefined && { redisUrl: overrides.redisUrl }),
     warnings,
   };
-  const loaded: LoadedConfig = { config: deepFreeze(config), created: !file.exists };
+  const loaded: LoadedConfig = { config: deepFreeze(config), created: secrets.createdFile === true };
   if (secrets.generatedAdminKey !== undefined) loaded.generatedAdminKey = secrets.generatedAdminKey;
   return loaded;
 }
