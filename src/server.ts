@@ -92,7 +92,7 @@ export async function startServer({
       store,
       logger,
       poolState: shared?.poolState,
-      poolOptions: tuning.leaseTtlMs === undefined ? undefined : { leaseTtlMs: tuning.leaseTtlMs },
+      poolOptions: tuning.poolOptions,
     });
     app = await buildApp({
       config,

@@ -1,32 +1,49 @@
 /**
- * Timing knobs of the multi-process mode, from the environment (tests shorten them; operators
- * rarely need to): POOL_LEASE_TTL_MS (a lease not released within this time ends; default the
- * pool's 600000), INSTANCE_HEARTBEAT_TTL_MS (a process silent this long counts as dead; default
- * 15000), TURN_SWEEP_INTERVAL_MS (how often pending turns of dead processes are looked for;
- * default the heartbeat TTL).
+ * Timing knobs, from the environment (tests shorten them; operators rarely need to):
+ * POOL_LEASE_TTL_MS (a lease no process renews ends after this; default the pool's 600000),
+ * POOL_LEASE_MAX_LIFETIME_MS (a live process renews a lease up to this age; default 7200000,
+ * at least the TTL), INSTANCE_HEARTBEAT_TTL_MS (a process silent this long counts as dead;
+ * default 15000), TURN_SWEEP_INTERVAL_MS (how often pending turns of dead processes are looked
+ * for; default the heartbeat TTL).
  */
+import { ConfigError, type ConfigIssue } from '../config/errors.js';
+import { DEFAULT_POOL_OPTIONS, type PoolOptions } from '../pool/types.js';
+
 export interface SharedStateTuning {
-  leaseTtlMs?: number;
+  /** Only the knobs that were set; the pool's defaults fill the rest. */
+  poolOptions: Partial<Pick<PoolOptions, 'leaseTtlMs' | 'leaseMaxLifetimeMs'>>;
   heartbeatTtlMs: number;
   sweepIntervalMs: number;
 }
 
 export const DEFAULT_HEARTBEAT_TTL_MS = 15_000;
 
-function positiveMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
+function positiveMs(env: NodeJS.ProcessEnv, name: string, issues: ConfigIssue[]): number | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a whole number of milliseconds ≥ 1`);
-  return value;
+  if (Number.isInteger(value) && value >= 1) return value;
+  issues.push({ path: `env.${name}`, message: 'must be a whole number of milliseconds ≥ 1' });
+  return undefined;
 }
 
+/** Every problem is listed at once, as for settings.json. */
 export function sharedStateTuning(env: NodeJS.ProcessEnv): SharedStateTuning {
-  const heartbeatTtlMs = positiveMs(env, 'INSTANCE_HEARTBEAT_TTL_MS') ?? DEFAULT_HEARTBEAT_TTL_MS;
-  return {
-    leaseTtlMs: positiveMs(env, 'POOL_LEASE_TTL_MS'),
-    heartbeatTtlMs,
-    sweepIntervalMs: positiveMs(env, 'TURN_SWEEP_INTERVAL_MS') ?? heartbeatTtlMs,
-  };
+  const issues: ConfigIssue[] = [];
+  const leaseTtlMs = positiveMs(env, 'POOL_LEASE_TTL_MS', issues);
+  const leaseMaxLifetimeMs = positiveMs(env, 'POOL_LEASE_MAX_LIFETIME_MS', issues);
+  const heartbeatTtlMs = positiveMs(env, 'INSTANCE_HEARTBEAT_TTL_MS', issues) ?? DEFAULT_HEARTBEAT_TTL_MS;
+  const sweepIntervalMs = positiveMs(env, 'TURN_SWEEP_INTERVAL_MS', issues) ?? heartbeatTtlMs;
+  const ttl = leaseTtlMs ?? DEFAULT_POOL_OPTIONS.leaseTtlMs;
+  if (leaseMaxLifetimeMs !== undefined && leaseMaxLifetimeMs < ttl) {
+    issues.push({
+      path: 'env.POOL_LEASE_MAX_LIFETIME_MS',
+      message: `must be at least the lease TTL (${ttl} ms), or leases are never renewed`,
+    });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  const poolOptions: SharedStateTuning['poolOptions'] = {};
+  if (leaseTtlMs !== undefined) poolOptions.leaseTtlMs = leaseTtlMs;
+  if (leaseMaxLifetimeMs !== undefined) poolOptions.leaseMaxLifetimeMs = leaseMaxLifetimeMs;
+  return { poolOptions, heartbeatTtlMs, sweepIntervalMs };
 }
