@@ -54,10 +54,6 @@ interface TargetSpec {
   missing?: string;
 }
 
-function v1(cases: CaseResult[], mode: Mode, target: TargetName, connections: number) {
-  return findCase(cases, { api: 'v1', mode, connections, target });
-}
-
 const finite = (value: number | undefined): value is number => value !== undefined && Number.isFinite(value);
 
 /** Ours decides; the floor's value of the same measure is shown beside it, for scale. */
@@ -79,18 +75,20 @@ function largestPeakRss(cases: CaseResult[], gateway: Gateway): number | undefin
 }
 
 export function evaluateTargets({ cases, firstByte, memory }: CheckInput): TargetCheck[] {
+  const v1 = (mode: Mode, target: TargetName, connections: number) =>
+    findCase(cases, { api: 'v1', mode, connections, target });
   const c = THROUGHPUT_CONNECTIONS;
   const noPeer = 'ours or Portkey not measured';
   const specs: TargetSpec[] = [];
   for (const mode of ['non-stream', 'stream'] as const) {
     const limit = mode === 'stream' ? TARGETS.cpuStreamUs : TARGETS.cpuNonStreamUs;
-    const peer = v1(cases, mode, 'portkey', c);
+    const peer = v1(mode, 'portkey', c);
     specs.push(
       {
         id: `cpu-${mode}`,
         description: `CPU per ${mode} request (${c} conns)`,
         goal: `≤ ${limit} µs`,
-        value: (g) => v1(cases, mode, g, c)?.gatewayCpuUs,
+        value: (g) => v1(mode, g, c)?.gatewayCpuUs,
         meets: (v) => v <= limit,
         show: us,
       },
@@ -98,7 +96,7 @@ export function evaluateTargets({ cases, firstByte, memory }: CheckInput): Targe
         id: `cpu-vs-portkey-${mode}`,
         description: `CPU, Portkey/ours, ${mode}`,
         goal: `≥ ${TARGETS.cpuVsPortkey}×`,
-        value: (g) => ratio(peer?.gatewayCpuUs, v1(cases, mode, g, c)?.gatewayCpuUs),
+        value: (g) => ratio(peer?.gatewayCpuUs, v1(mode, g, c)?.gatewayCpuUs),
         meets: (v) => v >= TARGETS.cpuVsPortkey,
         show: times,
         missing: noPeer,
@@ -107,14 +105,14 @@ export function evaluateTargets({ cases, firstByte, memory }: CheckInput): Targe
         id: `throughput-vs-portkey-${mode}`,
         description: `Throughput, ours/Portkey, ${mode} (${c} conns)`,
         goal: `≥ ${TARGETS.throughputVsPortkey}×`,
-        value: (g) => ratio(v1(cases, mode, g, c)?.rps, peer?.rps),
+        value: (g) => ratio(v1(mode, g, c)?.rps, peer?.rps),
         meets: (v) => v >= TARGETS.throughputVsPortkey,
         show: times,
         missing: noPeer,
       },
     );
   }
-  const direct1 = v1(cases, 'non-stream', 'direct', 1);
+  const direct1 = v1('non-stream', 'direct', 1);
   const firstByteOf = (target: TargetName) =>
     firstByte.find((f) => f.target === target && f.status === 'ok')?.p50Ms;
   const directFirst = firstByteOf('direct');
@@ -125,7 +123,7 @@ export function evaluateTargets({ cases, firstByte, memory }: CheckInput): Targe
       description: 'Added latency, non-stream, 1 conn (mean)',
       goal: `≤ ${TARGETS.addedLatencyMs} ms`,
       value: (g) => {
-        const mean = v1(cases, 'non-stream', g, 1)?.latencyMeanMs;
+        const mean = v1('non-stream', g, 1)?.latencyMeanMs;
         return finite(mean) && finite(direct1?.latencyMeanMs) ? mean - direct1.latencyMeanMs : undefined;
       },
       meets: (v) => v <= TARGETS.addedLatencyMs,
