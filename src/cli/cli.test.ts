@@ -81,6 +81,17 @@ describe('serve (a real child process)', () => {
     expect(text).toContain('openai.instances[1].proxy');
     expect(text).toContain('api_server.port');
   });
+
+  it('refuses to start on bad timing knobs in the environment, listing each, with exit code 2', async () => {
+    const cwd = tempDir();
+    const result = await runCli(['--port', '0'], {
+      cwd,
+      env: { POOL_LEASE_TTL_MS: 'soon', POOL_LEASE_MAX_LIFETIME_MS: '1000' },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('env.POOL_LEASE_TTL_MS: must be a whole number');
+    expect(result.stderr).toContain('env.POOL_LEASE_MAX_LIFETIME_MS: must be at least the lease TTL');
+  });
 });
 
 describe('operator commands', () => {

@@ -1,5 +1,5 @@
 /** What every operator command needs: the loaded config and, when asked, the opened store. */
-import { loadConfig, ConfigError, formatConfigIssues } from '../config/index.js';
+import { loadConfig } from '../config/index.js';
 import type { AppConfig } from '../config/types.js';
 import { openStore, type Store } from '../store/index.js';
 import { createUserService, type UserService } from '../users/service.js';
@@ -13,16 +13,11 @@ export class CliError extends Error {
   }
 }
 
-export async function loadCliConfig(
+/** A ConfigError thrown here (or by anything a command starts) exits 2 through main's one catch. */
+export function loadCliConfig(
   argv: string[],
 ): Promise<{ config: AppConfig; generatedAdminKey?: string; created: boolean }> {
-  try {
-    return await loadConfig({ argv, env: process.env, cwd: process.cwd() });
-  } catch (error) {
-    if (error instanceof ConfigError)
-      throw new CliError(`Invalid configuration:\n${formatConfigIssues(error.issues)}`, 2);
-    throw error;
-  }
+  return loadConfig({ argv, env: process.env, cwd: process.cwd() });
 }
 
 export async function withUsers<T>(

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { COMMANDS } from './commands.js';
+import { ConfigError, formatConfigIssues } from '../config/index.js';
 import { CliError } from './context.js';
 
 function help(): string {
@@ -24,6 +25,11 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof CliError) {
     console.error(error.message);
     process.exit(error.exitCode);
+  }
+  // From settings.json, the flags or the environment (also the timing knobs read at start).
+  if (error instanceof ConfigError) {
+    console.error(`Invalid configuration:\n${formatConfigIssues(error.issues)}`);
+    process.exit(2);
   }
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
