@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { runCli, startServerProcess } from '../../test/helpers/cli.js';
+import { createPageClient } from '../http/routes/pages/test-support.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -57,6 +58,37 @@ describe('serve (a real child process)', () => {
       }
     } finally {
       await first.stop();
+    }
+  });
+
+  it('keeps a browser signed in across a restart, until it signs out', async () => {
+    const cwd = tempDir();
+    const first = await startServerProcess(['--port', '0'], { cwd });
+    let client: ReturnType<typeof createPageClient>;
+    try {
+      const settings = JSON.parse(readFileSync(path.join(cwd, 'settings.json'), 'utf8')) as {
+        api_server: { admin_api_key: string };
+      };
+      const added = await getJson(
+        `${first.url}/api/admin/add-user?admin=${settings.api_server.admin_api_key}&userid=u1&username=Alice`,
+      );
+      client = createPageClient(first.url);
+      expect((await client.signIn(added.json.api_key as string)).status).toBe(303);
+      expect((await client.get('/chat')).text).toContain('Signed in as <strong>Alice</strong>');
+      expect(await first.stop()).toBe(0);
+    } finally {
+      await first.stop();
+    }
+    const second = await startServerProcess(['--port', '0'], { cwd });
+    try {
+      const again = createPageClient(second.url);
+      for (const [name, value] of client.jar) again.jar.set(name, value);
+      expect((await again.get('/chat')).text).toContain('Signed in as <strong>Alice</strong>');
+      expect((await again.submit('/chat', '/signout', {})).status).toBe(303);
+      const cookie = `cas_session=${client.jar.get('cas_session')}`;
+      expect((await again.get('/chat', { cookie })).text).not.toContain('Signed in as');
+    } finally {
+      await second.stop();
     }
   });
 

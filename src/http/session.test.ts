@@ -1,38 +1,73 @@
-import { describe, expect, it } from 'vitest';
-import { createMemorySessionStore } from './session.js';
+import { afterEach, expect, it } from 'vitest';
+import { createTestStorage, describeEachEngine, type TestStorage } from '../../test/helpers/engines.js';
+import type { Store } from '../store/index.js';
+import { createStoredSessionStore } from './session.js';
 
-const data = (userId: string) => ({ userId, keyHash: 'h', createdAt: 0 });
+const data = (userId: string) => ({ userId, keyHash: `hash-of-${userId}`, createdAt: 7 });
+const MINUTE = 60_000;
 
-describe('createMemorySessionStore', () => {
-  it('returns a session until its TTL passes, then forgets it', async () => {
-    let now = 1000;
-    const store = createMemorySessionStore({ clock: () => now });
-    await store.set('a', data('alice'), 500);
-    await expect(store.get('a')).resolves.toEqual(data('alice'));
-    now = 1499;
-    await expect(store.get('a')).resolves.toBeDefined();
-    now = 1500;
-    await expect(store.get('a')).resolves.toBeUndefined();
+describeEachEngine('createStoredSessionStore', (engine) => {
+  let storage: TestStorage | undefined;
+  const opened: Store[] = [];
+  let now = 1_000_000;
+  const clock = () => now;
+
+  async function open(): Promise<Store> {
+    storage ??= await createTestStorage(engine);
+    const store = await storage.open();
+    opened.push(store);
+    return store;
+  }
+
+  const rowCount = async (store: Store): Promise<number> =>
+    (await store.db.selectFrom('sessions').select('id').execute()).length;
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    await storage?.cleanup();
+    storage = undefined;
+    now = 1_000_000;
   });
 
-  it('deletes on demand', async () => {
-    const store = createMemorySessionStore();
-    await store.set('a', data('alice'), 60_000);
-    await store.delete('a');
-    await expect(store.get('a')).resolves.toBeUndefined();
+  it('returns a session until its TTL passes, and not after', async () => {
+    const sessions = createStoredSessionStore({ sessions: (await open()).sessions, clock });
+    await sessions.set('a', data('alice'), 500);
+    await expect(sessions.get('a')).resolves.toEqual(data('alice'));
+    now += 499;
+    await expect(sessions.get('a')).resolves.toEqual(data('alice'));
+    now += 1;
+    await expect(sessions.get('a')).resolves.toBeUndefined();
   });
 
-  it('stays within its size bound, dropping expired then oldest sessions', async () => {
-    let now = 0;
-    const store = createMemorySessionStore({ clock: () => now, maxEntries: 3 });
-    await store.set('old', data('o'), 10);
-    await store.set('b', data('b'), 1000);
-    await store.set('c', data('c'), 1000);
-    now = 20; // 'old' has expired: it goes first
-    await store.set('d', data('d'), 1000);
-    await expect(store.get('b')).resolves.toBeDefined();
-    await store.set('e', data('e'), 1000); // full of live sessions: the oldest ('b') goes
-    await expect(store.get('b')).resolves.toBeUndefined();
-    for (const id of ['c', 'd', 'e']) await expect(store.get(id)).resolves.toBeDefined();
+  it('deletes on demand, and replaces a session set again under the same id', async () => {
+    const sessions = createStoredSessionStore({ sessions: (await open()).sessions, clock });
+    await sessions.set('a', data('alice'), MINUTE);
+    await sessions.set('a', data('bob'), MINUTE);
+    await expect(sessions.get('a')).resolves.toEqual(data('bob'));
+    await sessions.delete('a');
+    await expect(sessions.get('a')).resolves.toBeUndefined();
+  });
+
+  it('keeps sessions across a restart (a new process on the same database)', async () => {
+    const first = await open();
+    await createStoredSessionStore({ sessions: first.sessions, clock }).set('a', data('alice'), MINUTE);
+    await first.close();
+    opened.splice(opened.indexOf(first), 1);
+    const sessions = createStoredSessionStore({ sessions: (await open()).sessions, clock });
+    await expect(sessions.get('a')).resolves.toEqual(data('alice'));
+  });
+
+  it('deletes expired sessions when someone signs in, at most every ten minutes', async () => {
+    const store = await open();
+    const sessions = createStoredSessionStore({ sessions: store.sessions, clock });
+    await sessions.set('short', data('a'), 1000); // the first sign-in sweeps (nothing yet)
+    await sessions.set('long', data('b'), 60 * MINUTE);
+    now += 2000;
+    await sessions.set('other', data('c'), 60 * MINUTE); // within ten minutes: no sweep
+    expect(await rowCount(store)).toBe(3);
+    now += 10 * MINUTE;
+    await sessions.set('later', data('d'), 60 * MINUTE);
+    expect(await rowCount(store)).toBe(3); // 'short' is gone
+    await expect(sessions.get('long')).resolves.toEqual(data('b'));
   });
 });

@@ -1,12 +1,14 @@
 /**
  * Browser sessions for the pages. A session holds the user id and a hash of the key that
  * started it (never the key), so rotating or removing that key, or disabling the user, ends
- * the session at once. Storage sits behind SessionStore; memory now, a shared one later.
+ * the session at once. Storage sits behind SessionStore: the database (below), or Redis when
+ * several processes share the state (shared-state/session-store.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hashApiKey } from '../auth/keys.js';
 import type { Store } from '../store/index.js';
+import type { SessionQueries } from '../store/sessions.js';
 import { parseLimits } from '../users/presenter.js';
 import { ADMIN_USER_ID, type Principal } from '../users/principal.js';
 
@@ -23,39 +25,41 @@ export interface SessionStore {
   delete(id: string): Promise<void>;
 }
 
-/** In-process sessions with a TTL and a size bound (oldest dropped first). */
-export function createMemorySessionStore(
-  options: { clock?: () => number; maxEntries?: number } = {},
-): SessionStore {
+/** How often, at most, a sign-in also deletes the expired sessions. */
+const SWEEP_EVERY_MS = 10 * 60 * 1000;
+
+/**
+ * Sessions in the database, for a deployment without Redis: a restart keeps everyone signed in.
+ * Expired rows are never returned, and are deleted now and then when someone signs in.
+ */
+export function createStoredSessionStore(options: {
+  sessions: SessionQueries;
+  clock?: () => number;
+}): SessionStore {
+  const { sessions } = options;
   const clock = options.clock ?? Date.now;
-  const maxEntries = options.maxEntries ?? 10_000;
-  const entries = new Map<string, { data: SessionData; expiresAt: number }>();
-  const sweep = () => {
-    const now = clock();
-    for (const [id, entry] of entries) if (entry.expiresAt <= now) entries.delete(id);
-    while (entries.size >= maxEntries) {
-      const oldest = entries.keys().next();
-      if (oldest.done) break;
-      entries.delete(oldest.value);
-    }
-  };
+  let nextSweepAt = 0;
   return {
     async get(id) {
-      const entry = entries.get(id);
-      if (!entry) return undefined;
-      if (entry.expiresAt <= clock()) {
-        entries.delete(id);
-        return undefined;
-      }
-      return entry.data;
+      const row = await sessions.get(id, clock());
+      return row && { userId: row.user_id, keyHash: row.key_hash, createdAt: row.created_at };
     },
     async set(id, data, ttlMs) {
-      if (entries.size >= maxEntries) sweep();
-      entries.delete(id);
-      entries.set(id, { data, expiresAt: clock() + ttlMs });
+      const now = clock();
+      if (now >= nextSweepAt) {
+        nextSweepAt = now + SWEEP_EVERY_MS;
+        await sessions.removeExpired(now);
+      }
+      await sessions.put({
+        id,
+        user_id: data.userId,
+        key_hash: data.keyHash,
+        created_at: data.createdAt,
+        expires_at: now + ttlMs,
+      });
     },
     async delete(id) {
-      entries.delete(id);
+      await sessions.remove(id);
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Copies every table from one store to another (SQLite → PostgreSQL when moving to several
  * processes; any direction works), in one transaction on the target, then counts both sides.
- * Both stores are already migrated to the same schema by openStore.
+ * Both stores are already migrated to the same schema by openStore. Browser sessions are not
+ * copied: several processes keep them in Redis, so people sign in again after the move.
  */
 import type { Kysely } from 'kysely';
 import { ADMIN_USER_ID } from '../users/principal.js';

@@ -6,6 +6,7 @@ import { createAccountQueries, type AccountQueries } from './accounts.js';
 import { createConversationQueries, type ConversationQueries } from './conversations.js';
 import { createTurnQueries, type TurnQueries } from './turns.js';
 import { createUsageQueries, type UsageQueries } from './usage.js';
+import { createSessionQueries, type SessionQueries } from './sessions.js';
 import type { Kysely } from 'kysely';
 import { createTurnJournal, type JournalOp, type TurnJournal } from './journal.js';
 import { kyselyJournalWriter, sqliteJournalWriter } from './journal-writers.js';
@@ -20,6 +21,8 @@ export interface Store {
   conversations: ConversationQueries;
   turns: TurnQueries;
   usage: UsageQueries;
+  /** Browser sessions of a deployment without Redis. */
+  sessions: SessionQueries;
   /** Turn writes, group-committed (see journal.ts). */
   journal: Pick<TurnJournal, 'begin' | 'partial' | 'end' | 'flush'>;
   /** Cheap round trip, for readiness checks. */
@@ -87,6 +90,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         return (await usage.requestsOn(userId, day)) + journal.pendingRequests(userId, day);
       },
     },
+    sessions: createSessionQueries(db),
     async ping() {
       await db.selectFrom('users').select('id').limit(1).execute();
     },

@@ -29,11 +29,11 @@ suite('migrations from several processes starting at once [postgres]', () => {
     });
     const applied = await Promise.all(connections.map(({ db }) => migrateToLatest(db as Kysely<unknown>)));
     const runs = applied.filter((names) => names.length > 0);
-    expect(runs).toEqual([['001-initial', '002-turn-owner', '003-drop-turns-status']]);
+    expect(runs).toEqual([['001-initial', '002-turn-owner', '003-drop-turns-status', '004-sessions']]);
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from kysely_migration`.execute(
       connections[0]!.db,
     );
-    expect(rows[0]?.n).toBe(3);
+    expect(rows[0]?.n).toBe(4);
   });
 
   it('opens three stores on one fresh database concurrently, all usable', async () => {
@@ -50,6 +50,11 @@ suite('migrations from several processes starting at once [postgres]', () => {
     const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
       stores[0]!.db,
     );
-    expect(rows.map((r) => r.name)).toEqual(['001-initial', '002-turn-owner', '003-drop-turns-status']);
+    expect(rows.map((r) => r.name)).toEqual([
+      '001-initial',
+      '002-turn-owner',
+      '003-drop-turns-status',
+      '004-sessions',
+    ]);
   });
 });

@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as initial from './migrations/001-initial.js';
 import * as turnOwner from './migrations/002-turn-owner.js';
 import * as dropTurnsStatus from './migrations/003-drop-turns-status.js';
+import * as sessions from './migrations/004-sessions.js';
 
 /** Migrations are compiled in (no directory scan), so the built server needs no extra files. */
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-turn-owner': turnOwner,
   '003-drop-turns-status': dropTurnsStatus,
+  '004-sessions': sessions,
 };
 
 const provider: MigrationProvider = {

@@ -103,6 +103,16 @@ export interface UsageDailyTable {
   completion_tokens: number;
 }
 
+export interface SessionsTable {
+  /** SHA-256 of the session cookie's value, hex: a leaked table holds no live session id. */
+  id: string;
+  user_id: string;
+  /** SHA-256 of the key used to sign in, to notice a rotated or revoked key. */
+  key_hash: string;
+  created_at: EpochMs;
+  expires_at: EpochMs;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
@@ -110,6 +120,7 @@ export interface Database {
   conversations: ConversationsTable;
   turns: TurnsTable;
   usage_daily: UsageDailyTable;
+  sessions: SessionsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -120,3 +131,4 @@ export type AccountRow = Selectable<AccountsTable>;
 export type ConversationRow = Selectable<ConversationsTable>;
 export type TurnRow = Selectable<TurnsTable>;
 export type UsageDailyRow = Selectable<UsageDailyTable>;
+export type SessionRow = Selectable<SessionsTable>;

@@ -12,7 +12,7 @@ import type { AppDeps } from '../../deps.js';
 import { ASSETS } from '../../assets/index.js';
 import {
   createBrowserSessions,
-  createMemorySessionStore,
+  createStoredSessionStore,
   csrfUserInfo,
   type SessionStore,
 } from '../../session.js';
@@ -34,7 +34,7 @@ const derivedKey = (secret: string, purpose: string): string =>
   createHash('sha256').update(`${purpose}:${secret}`).digest('base64url');
 
 export interface PageRoutesOptions {
-  /** Where browser sessions live (default: in memory). */
+  /** Where browser sessions live (default: the store's sessions table). */
   sessions?: SessionStore;
   sessionTtlMs?: number;
 }
@@ -90,7 +90,7 @@ export function pageRoutes(deps: AppDeps, options: PageRoutesOptions = {}) {
 
     const sessions = createBrowserSessions({
       store: deps.store,
-      sessions: options.sessions ?? createMemorySessionStore(),
+      sessions: options.sessions ?? createStoredSessionStore({ sessions: deps.store.sessions }),
       adminApiKey: deps.config.server.admin_api_key,
       ttlMs: options.sessionTtlMs,
     });
