@@ -8,8 +8,30 @@ import type { Dispatcher } from 'undici';
 export type UpstreamKind = 'chatgpt' | 'openai';
 
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
+  /** assistant: the functions it called (OpenAI kind only). */
+  toolCalls?: ToolCall[];
+  /** tool: the id of the call this message answers. */
+  toolCallId?: string;
+}
+
+/** A function call the model made, as OpenAI's `tool_calls` entries carry it. */
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+/**
+ * Function tools offered to the model (OpenAI kind only). Checked at the edge, then sent as
+ * given: the upstream is the judge of a tool's JSON schema.
+ */
+export interface ToolOptions {
+  tools: readonly Readonly<Record<string, unknown>>[];
+  /** 'none' | 'auto' | 'required' | { type: 'function', function: { name } } */
+  choice?: unknown;
+  parallel?: boolean;
 }
 
 export interface UpstreamTimeouts {
@@ -76,6 +98,7 @@ export interface TurnRequest {
   /** Upstream id of the last assistant message, for a ChatGPT web follow-up. */
   parentMessageId?: string;
   sampling?: SamplingOptions;
+  tools?: ToolOptions;
   /**
    * false: the caller waits for the whole reply, so a kind that can answer in one piece (the
    * OpenAI kind, with `stream: false`) should; it still yields the same events. Default true.
@@ -92,7 +115,18 @@ export type TurnEvent =
   | { type: 'ids'; conversationId?: string; messageId?: string; model?: string }
   | { type: 'title'; title: string }
   | { type: 'usage'; promptTokens?: number; completionTokens?: number; totalTokens?: number }
+  /** A piece of a function call: the first piece of each `index` has its id and name. */
+  | ToolCallDelta
   | { type: 'finish'; reason: FinishReason };
+
+export interface ToolCallDelta {
+  type: 'tool_call';
+  index: number;
+  id?: string;
+  name?: string;
+  /** More characters of the call's JSON arguments. */
+  arguments?: string;
+}
 
 export interface ModelInfo {
   id: string;

@@ -24,6 +24,41 @@ describe('eventsFromChunk', () => {
     ).toEqual([{ type: 'usage', promptTokens: 3, completionTokens: 5, totalTokens: 8 }]);
   });
 
+  it('passes on the pieces of function calls, by index, with the id and name where given', () => {
+    const state = newChunkState();
+    const head = { index: 0, id: 'call_1', type: 'function', function: { name: 'get_time', arguments: '' } };
+    expect(
+      eventsFromChunk({ choices: [{ delta: { role: 'assistant', tool_calls: [head] } }] }, state),
+    ).toEqual([{ type: 'tool_call', index: 0, id: 'call_1', name: 'get_time' }]);
+    const more = [{ index: 1, function: { arguments: '{"a"' } }];
+    expect(eventsFromChunk({ choices: [{ delta: { tool_calls: more } }] }, state)).toEqual([
+      { type: 'tool_call', index: 1, arguments: '{"a"' },
+    ]);
+    expect(() => eventsFromChunk({ choices: [{ delta: { tool_calls: {} } }] }, state)).toThrow(
+      MalformedPayloadError,
+    );
+    expect(() => eventsFromChunk({ choices: [{ delta: { tool_calls: ['x'] } }] }, state)).toThrow(
+      MalformedPayloadError,
+    );
+    for (const index of [-1, 1.5, 1e9, '0'])
+      expect(() => eventsFromChunk({ choices: [{ delta: { tool_calls: [{ index }] } }] }, state)).toThrow(
+        MalformedPayloadError,
+      );
+    const whole = {
+      choices: [
+        {
+          message: { role: 'assistant', content: null, tool_calls: [head, { ...head, id: 'call_2' }] },
+          finish_reason: 'tool_calls',
+        },
+      ],
+    };
+    expect(eventsFromCompletion(whole)).toEqual([
+      { type: 'tool_call', index: 0, id: 'call_1', name: 'get_time' },
+      { type: 'tool_call', index: 1, id: 'call_2', name: 'get_time' },
+      { type: 'finish', reason: 'tool_calls' },
+    ]);
+  });
+
   it('rejects chunks of the wrong shape', () => {
     expect(() => eventsFromChunk('text', newChunkState())).toThrow(MalformedPayloadError);
     expect(() => eventsFromChunk({ choices: {} }, newChunkState())).toThrow(MalformedPayloadError);

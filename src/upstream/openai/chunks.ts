@@ -2,7 +2,7 @@
  * Maps OpenAI-compatible payloads (stream chunks and whole completions) to TurnEvents.
  * Shapes are checked loosely: servers differ in the optional fields they send.
  */
-import type { FinishReason, TurnEvent } from '../types.js';
+import type { FinishReason, ToolCallDelta, TurnEvent } from '../types.js';
 import type { ChunkTemplate } from './chunk-template.js';
 
 export type Json = Record<string, unknown>;
@@ -73,6 +73,31 @@ function firstChoice(payload: Json): Json | undefined {
   return first;
 }
 
+/** OpenAI takes at most 128 tools; a call index beyond this is a broken stream, not a big array. */
+const MAX_TOOL_CALLS = 1024;
+
+/**
+ * Pieces of function calls: a delta's (streamed, by `index`) or a whole message's (by position).
+ * Each piece passes on as it came; the chat service joins them per index.
+ */
+function toolCallEvents(value: unknown, events: TurnEvent[], whole = false): void {
+  if (value === undefined || value === null) return;
+  if (!Array.isArray(value)) throw new MalformedPayloadError('"tool_calls" is not an array');
+  value.forEach((raw: unknown, position) => {
+    if (!isObject(raw)) throw new MalformedPayloadError('a tool call is not an object');
+    const fn = isObject(raw.function) ? raw.function : {};
+    // A whole message's calls are complete, one per entry, whatever index a server put in them.
+    const index = whole || raw.index === undefined ? position : raw.index;
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= MAX_TOOL_CALLS)
+      throw new MalformedPayloadError('a tool call has no usable index');
+    const event: ToolCallDelta = { type: 'tool_call', index };
+    if (typeof raw.id === 'string' && raw.id) event.id = raw.id;
+    if (typeof fn.name === 'string' && fn.name) event.name = fn.name;
+    if (typeof fn.arguments === 'string' && fn.arguments) event.arguments = fn.arguments;
+    events.push(event);
+  });
+}
+
 /** Events of one `chat.completion.chunk`. The finish reason is kept in `state`, not returned. */
 export function eventsFromChunk(payload: unknown, state: ChunkState): TurnEvent[] {
   if (!isObject(payload)) throw new MalformedPayloadError('a stream chunk is not a JSON object');
@@ -87,6 +112,7 @@ export function eventsFromChunk(payload: unknown, state: ChunkState): TurnEvent[
     }
     const content = delta?.content;
     if (typeof content === 'string' && content !== '') events.push({ type: 'delta', text: content });
+    toolCallEvents(delta?.tool_calls, events);
     if (typeof choice.finish_reason === 'string') state.finish = mapFinishReason(choice.finish_reason);
   }
   const usage = usageEvent(payload.usage);
@@ -108,6 +134,7 @@ export function eventsFromCompletion(payload: unknown): TurnEvent[] {
   if (typeof message.content === 'string' && message.content !== '') {
     events.push({ type: 'delta', text: message.content });
   }
+  toolCallEvents(message.tool_calls, events, true);
   const usage = usageEvent(payload.usage);
   if (usage) events.push(usage);
   const reason = typeof choice.finish_reason === 'string' ? mapFinishReason(choice.finish_reason) : 'stop';

@@ -128,7 +128,11 @@ function chunkEvents(
       throwIfStreamError(account, payload, ctx.progress.afterFirstByte);
       for (const event of eventsFromChunk(payload, ctx.state)) {
         if (event.type === 'delta') addText(event.text);
-        else events.push(event);
+        else {
+          // A piece of a function call reaches the caller like text: no failover after it.
+          if (event.type === 'tool_call') ctx.progress.afterFirstByte = true;
+          events.push(event);
+        }
       }
       rememberTemplate(sse.data, payload, ctx.state);
     } catch (error) {

@@ -42,4 +42,31 @@ describe('buildChatBody', () => {
     expect(body.stream).toBe(true);
     expect(body).not.toHaveProperty('stream_options');
   });
+
+  it('sends the tools, the choice and the calls in history in OpenAI’s shape, and no tools when none', () => {
+    const tool = { type: 'function', function: { name: 'get_time', parameters: {} } };
+    const call = { id: 'call_1', type: 'function' as const, function: { name: 'get_time', arguments: '{}' } };
+    const body = JSON.parse(
+      buildChatBody(
+        account,
+        turn({
+          messages: [
+            { role: 'user', content: 'time?' },
+            { role: 'assistant', content: '', toolCalls: [call] },
+            { role: 'tool', content: '14:05', toolCallId: 'call_1' },
+          ],
+          tools: { tools: [tool], choice: 'required', parallel: false },
+        }),
+      ),
+    );
+    expect(body).toMatchObject({ tools: [tool], tool_choice: 'required', parallel_tool_calls: false });
+    expect(body.messages).toEqual([
+      { role: 'user', content: 'time?' },
+      { role: 'assistant', content: null, tool_calls: [call] },
+      { role: 'tool', content: '14:05', tool_call_id: 'call_1' },
+    ]);
+    const history = JSON.parse(buildChatBody(account, turn({ tools: { tools: [], choice: 'auto' } })));
+    expect(Object.keys(history)).not.toContain('tools');
+    expect(Object.keys(history)).not.toContain('tool_choice');
+  });
 });
