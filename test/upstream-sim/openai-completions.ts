@@ -2,11 +2,14 @@
 import { SIM_CUTOFF_MARKER, countTokens, simulatedReply, splitForCutoff, splitIntoChunks } from './reply.js';
 import { DONE_FRAME, dataFrame } from './sse.js';
 import type { SseFrame } from './sse.js';
+import { planTools, type SimToolCall } from './openai-tools.js';
 
 export interface CompletionPlan {
   model: string;
   text: string;
-  finishReason: 'stop' | 'length';
+  finishReason: 'stop' | 'length' | 'tool_calls';
+  /** The reply is these function calls instead of text (see openai-tools.ts). */
+  toolCalls?: SimToolCall[];
   promptTokens: number;
   completionTokens: number;
   stream: boolean;
@@ -33,27 +36,43 @@ export function planCompletion(body: Record<string, unknown>): CompletionPlan | 
   let assistantTurns = 0;
   let promptTokens = 0;
   for (const raw of messages) {
-    const message = raw as { role?: unknown; content?: unknown } | null;
+    const message = raw as { role?: unknown; content?: unknown; tool_calls?: unknown } | null;
     if (!message || typeof message.role !== 'string') return "each message must have a 'role'";
     const text = contentText(message.content);
     promptTokens += countTokens(text) + 4;
     if (message.role === 'user') prompt = text;
-    if (message.role === 'assistant') assistantTurns += 1;
+    if (message.role === 'assistant' && !Array.isArray(message.tool_calls)) assistantTurns += 1;
   }
-  const full = simulatedReply(prompt, assistantTurns);
-  const cut = prompt.includes(SIM_CUTOFF_MARKER);
-  const text = cut ? splitForCutoff(full).first : full;
+  const tools = planTools(body, messages as Record<string, unknown>[], prompt);
+  if (typeof tools === 'string') return tools;
   const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
-  return {
+  const common = {
     model: body.model,
-    text,
-    finishReason: cut ? 'length' : 'stop',
     promptTokens,
-    completionTokens: countTokens(text),
     stream: body.stream === true,
     includeUsage: streamOptions?.include_usage === true,
   };
+  if (tools && 'calls' in tools) {
+    const tokens = tools.calls.reduce((sum, call) => sum + countTokens(call.arguments), 0);
+    const finishReason = 'tool_calls';
+    return { ...common, text: '', finishReason, toolCalls: tools.calls, completionTokens: tokens };
+  }
+  const full = tools ? `The tool answered: ${tools.toolAnswer}` : simulatedReply(prompt, assistantTurns);
+  const cut = prompt.includes(SIM_CUTOFF_MARKER);
+  const text = cut ? splitForCutoff(full).first : full;
+  return {
+    ...common,
+    text,
+    finishReason: cut ? 'length' : 'stop',
+    completionTokens: countTokens(text),
+  };
 }
+
+const wireCall = (call: SimToolCall) => ({
+  id: call.id,
+  type: 'function',
+  function: { name: call.name, arguments: call.arguments },
+});
 
 function usage(plan: CompletionPlan): Record<string, unknown> {
   return {
@@ -75,7 +94,15 @@ export function completionBodySuffix(plan: CompletionPlan): string {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: plan.text, refusal: null, annotations: [] },
+        message: plan.toolCalls
+          ? {
+              role: 'assistant',
+              content: null,
+              tool_calls: plan.toolCalls.map(wireCall),
+              refusal: null,
+              annotations: [],
+            }
+          : { role: 'assistant', content: plan.text, refusal: null, annotations: [] },
         logprobs: null,
         finish_reason: plan.finishReason,
       },
@@ -111,9 +138,23 @@ export function completionFrames(input: {
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
     ...extra,
   });
-  const frames: SseFrame[] = [dataFrame(chunk({ role: 'assistant', content: '', refusal: null }, null))];
-  for (const piece of splitIntoChunks(plan.text, input.chunks)) {
-    frames.push(dataFrame(chunk({ content: piece }, null), undefined, true));
+  const frames: SseFrame[] = [];
+  if (plan.toolCalls) {
+    // As OpenAI streams calls: a piece with the id and name (the first with the role), then the arguments.
+    plan.toolCalls.forEach((call, index) => {
+      const head = { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } };
+      const role = index === 0 ? { role: 'assistant', content: null } : {};
+      frames.push(dataFrame(chunk({ ...role, tool_calls: [head] }, null), undefined, true));
+      for (const piece of splitIntoChunks(call.arguments, input.chunks)) {
+        const part = { tool_calls: [{ index, function: { arguments: piece } }] };
+        frames.push(dataFrame(chunk(part, null), undefined, true));
+      }
+    });
+  } else {
+    frames.push(dataFrame(chunk({ role: 'assistant', content: '', refusal: null }, null)));
+    for (const piece of splitIntoChunks(plan.text, input.chunks)) {
+      frames.push(dataFrame(chunk({ content: piece }, null), undefined, true));
+    }
   }
   frames.push(dataFrame(chunk({}, plan.finishReason)));
   if (plan.includeUsage) frames.push(dataFrame({ ...base, choices: [], usage: usage(plan) }));
