@@ -1,6 +1,6 @@
 /** Public model names → which accounts can serve them and with which upstream slug. */
 import type { AppConfig, ModelRoute } from '../config/types.js';
-import { forbidden, notFound } from '../errors.js';
+import { badRequest, forbidden, notFound } from '../errors.js';
 import type { PoolAccountSpec, Tier } from '../pool/types.js';
 import type { UpstreamKind } from '../upstream/types.js';
 
@@ -38,6 +38,20 @@ export function chooseModel(
   if (accounts.some((a) => a.kind === 'openai' && a.models?.includes(requested)))
     return { name: requested, kinds: ['openai'], tier };
   throw notFound(`The model '${requested}' does not exist or no account serves it`, 'model_not_found');
+}
+
+/**
+ * A turn with function tools runs on OpenAI-kind accounts only: ChatGPT web has no tools for
+ * callers. Refused (400) when no such account can serve the model.
+ */
+export function onlyToolCapable(choice: ModelChoice, accounts: readonly PoolAccountSpec[]): ModelChoice {
+  const allowed = choice.kinds === undefined || choice.kinds.includes('openai');
+  if (!allowed || !accounts.some((account) => account.kind === 'openai'))
+    throw badRequest(
+      `Tools need an OpenAI-kind account, and none serves ${choice.name ? `the model '${choice.name}'` : 'this request'}`,
+      'tools',
+    );
+  return { ...choice, kinds: ['openai'] };
 }
 
 /** The slug sent upstream for a chosen model on an account. */

@@ -3,6 +3,7 @@
  * sent as it is (the own-token hash and upstream ids stay inside).
  */
 import type { ConversationRow, TurnRow } from '../store/index.js';
+import type { ToolCall } from '../upstream/types.js';
 import { OWN_TOKEN_ACCOUNT } from './own-token.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -36,7 +37,20 @@ export interface TurnView {
   created_at: string | null;
   completed_at: string | null;
   first_byte_ms: number | null;
+  /** The function calls the reply made (/v1 calls with tools). */
+  tool_calls?: ToolCall[];
   error?: { code: string | null; message: string | null };
+}
+
+/** Stored calls, or undefined when there are none (or the column holds no list). */
+function storedToolCalls(json: string | null): ToolCall[] | undefined {
+  if (!json) return undefined;
+  try {
+    const calls: unknown = JSON.parse(json);
+    return Array.isArray(calls) ? (calls as ToolCall[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function presentConversation(row: ConversationRow, turns: number): ConversationView {
@@ -61,6 +75,7 @@ export function presentAdminConversation(
 
 export function presentTurn(turn: TurnRow): TurnView {
   const failed = turn.status !== 'complete' && turn.status !== 'pending';
+  const toolCalls = storedToolCalls(turn.tool_calls);
   return {
     turn_id: turn.id,
     seq: turn.seq,
@@ -73,6 +88,7 @@ export function presentTurn(turn: TurnRow): TurnView {
     created_at: iso(turn.created_at),
     completed_at: iso(turn.completed_at),
     first_byte_ms: turn.first_byte_ms,
+    ...(toolCalls && { tool_calls: toolCalls }),
     ...(failed && { error: { code: turn.error_code, message: turn.error_message } }),
   };
 }

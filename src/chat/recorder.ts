@@ -7,6 +7,7 @@
  */
 import type { ConversationChanges, ConversationsTable, Store, TurnStatus } from '../store/index.js';
 import { utcDay } from '../store/index.js';
+import type { ToolCall } from '../upstream/types.js';
 
 const PARTIAL_SAVE_INTERVAL_MS = 1000;
 
@@ -21,6 +22,8 @@ export interface TurnOutcome {
   promptTokens?: number;
   completionTokens?: number;
   firstByteMs: number | null;
+  /** The function calls the reply made, if any. */
+  toolCalls?: ToolCall[];
 }
 
 export interface TurnRecorder {
@@ -75,6 +78,7 @@ export function startTurnRecord({
       created_at: turn.createdAt,
       first_byte_ms: null,
       completed_at: null,
+      tool_calls: null,
     },
   });
   // Waited for by finish; until then a failure must not count as unhandled.
@@ -103,6 +107,8 @@ export function startTurnRecord({
           completion_tokens: outcome.completionTokens ?? null,
           first_byte_ms: outcome.firstByteMs,
           completed_at: now,
+          // Left out (not null) when there are none: the same update statement as before.
+          tool_calls: outcome.toolCalls?.length ? JSON.stringify(outcome.toolCalls) : undefined,
         },
         conversation: conversation && { id: turn.conversationId, changes: conversation },
         usage: {

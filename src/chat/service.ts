@@ -11,7 +11,7 @@ import { timeOrderedId, type ConversationRow, type Store, type TurnRow } from '.
 import { isUpstreamError } from '../upstream/types.js';
 import { loadConversationFor } from './access.js';
 import { titleFromPrompt } from './history.js';
-import { chooseModel } from './models.js';
+import { chooseModel, onlyToolCapable } from './models.js';
 import { hashOwnToken } from './own-token.js';
 import { enforceDailyQuota } from './quota.js';
 import { startTurnRecord, type TurnOutcome } from './recorder.js';
@@ -92,9 +92,11 @@ export function createChatService(deps: ChatServiceDeps) {
       ? await loadConversationFor(store, principal, input.conversationId)
       : undefined;
     if (conversation) checkOrigin(conversation, accessToken);
-    const choice = accessToken
+    const accounts = pool.accounts();
+    const chosen = accessToken
       ? undefined
-      : chooseModel(config, pool.accounts(), input.model, input.tier, principal.plus);
+      : chooseModel(config, accounts, input.model, input.tier, principal.plus);
+    const choice = chosen && input.tools ? onlyToolCapable(chosen, accounts) : chosen;
     if (input.tier === 'plus' && !principal.plus && !accessToken)
       throw new AppError(403, 'plus_not_allowed', 'Your key does not have plus access');
 
@@ -162,6 +164,7 @@ export function createChatService(deps: ChatServiceDeps) {
           ms: clock() - startedAt,
           prompt_chars: input.prompt.length,
           reply_chars: state.reply.length,
+          ...(state.toolCalls && { tool_calls: state.calls()?.length }),
           ...(state.usage.promptTokens !== undefined && { prompt_tokens: state.usage.promptTokens }),
           ...(state.usage.completionTokens !== undefined && {
             completion_tokens: state.usage.completionTokens,
@@ -173,7 +176,7 @@ export function createChatService(deps: ChatServiceDeps) {
     let outcome: TurnOutcome | undefined;
     try {
       for await (const event of stream) {
-        if (event.type !== 'delta') {
+        if (event.type !== 'delta' && event.type !== 'tool_call') {
           state.note(event);
           continue;
         }
@@ -186,6 +189,11 @@ export function createChatService(deps: ChatServiceDeps) {
             model: state.model ?? input.model ?? 'auto',
             account: state.account ?? '',
           };
+        }
+        if (event.type === 'tool_call') {
+          state.addToolCall(event);
+          yield event;
+          continue;
         }
         state.reply += event.text;
         recorder.partial(state.reply);
@@ -220,6 +228,7 @@ export function createChatService(deps: ChatServiceDeps) {
           model: state.model ?? input.model ?? 'auto',
           account: state.account ?? '',
           finishReason: state.finish,
+          ...(state.toolCalls && { toolCalls: state.calls() }),
           usage: state.usage,
           startedAt,
           finishedAt: clock(),

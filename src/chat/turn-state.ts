@@ -3,7 +3,7 @@
  * and the outcome record made from it.
  */
 import type { FailoverEvent } from '../pool/index.js';
-import type { UpstreamKind } from '../upstream/types.js';
+import type { ToolCall, ToolCallDelta, UpstreamKind } from '../upstream/types.js';
 import type { TurnOutcome } from './recorder.js';
 import type { ChatResult } from './types.js';
 
@@ -17,6 +17,8 @@ export class TurnState {
   title: string | null = null;
   finish = 'stop';
   usage: ChatResult['usage'] = {};
+  /** Function calls joined from their pieces, by the upstream's index. */
+  toolCalls: ToolCall[] | undefined;
   /** ms from the request to the first text delta. */
   firstByteMs: number | null = null;
   started = false;
@@ -26,7 +28,7 @@ export class TurnState {
   upstreamMs: number | undefined;
 
   /** Takes in a non-text event. */
-  note(event: Exclude<FailoverEvent, { type: 'delta' }>): void {
+  note(event: Exclude<FailoverEvent, { type: 'delta' | 'tool_call' }>): void {
     switch (event.type) {
       case 'account':
         this.upstreamStartedAt ??= performance.now();
@@ -54,13 +56,31 @@ export class TurnState {
     }
   }
 
-  /** Marks the first text delta; true the first time only. */
+  /** Adds a piece of a function call: the first of an index opens the call, later ones extend it. */
+  addToolCall(piece: ToolCallDelta): void {
+    this.toolCalls ??= [];
+    let call = this.toolCalls[piece.index];
+    if (!call) {
+      call = { id: '', type: 'function', function: { name: '', arguments: '' } };
+      this.toolCalls[piece.index] = call;
+    }
+    if (piece.id) call.id = piece.id;
+    if (piece.name) call.function.name += piece.name;
+    if (piece.arguments) call.function.arguments += piece.arguments;
+  }
+
+  /** Marks the first text delta (or piece of a function call); true the first time only. */
   firstDelta(sinceRequestMs: number): boolean {
     if (this.started) return false;
     this.started = true;
     this.firstByteMs = sinceRequestMs;
     this.upstreamFirstByteMs = performance.now() - (this.upstreamStartedAt ?? performance.now());
     return true;
+  }
+
+  /** The calls in index order (an index the upstream skipped leaves no hole). */
+  calls(): ToolCall[] | undefined {
+    return this.toolCalls?.filter((call) => call !== undefined);
   }
 
   upstreamEnded(): void {
@@ -80,6 +100,7 @@ export class TurnState {
       promptTokens: this.usage.promptTokens,
       completionTokens: this.usage.completionTokens,
       firstByteMs: this.firstByteMs,
+      ...(this.toolCalls && { toolCalls: this.calls() }),
     };
   }
 }

@@ -1,6 +1,12 @@
 import type { BaseLogger } from 'pino';
 import type { Principal } from '../users/principal.js';
-import type { ChatMessage, SamplingOptions } from '../upstream/types.js';
+import type {
+  ChatMessage,
+  SamplingOptions,
+  ToolCall,
+  ToolCallDelta,
+  ToolOptions,
+} from '../upstream/types.js';
 import type { Tier } from '../pool/types.js';
 
 /** One chat turn as asked by any front door (/api/chat, /v1, the pages). */
@@ -20,6 +26,8 @@ export interface ChatInput {
   /** With accessToken: the caller's account has Plus (selects the paid model). */
   userPlus?: boolean;
   sampling?: SamplingOptions;
+  /** Function tools (/v1 only): the turn then runs on OpenAI-kind accounts only. */
+  tools?: ToolOptions;
   /** false when the caller waits for the whole reply (no streaming): upstreams may answer in one piece. */
   stream?: boolean;
   /** Where the turn came from, for logs and metrics. */
@@ -46,6 +54,8 @@ export interface TurnTiming {
 export type ChatEvent =
   | { type: 'start'; conversationId: string; turnId: string; model: string; account: string }
   | { type: 'delta'; text: string }
+  /** A piece of a function call, as the upstream sent it (only for turns with tools). */
+  | ToolCallDelta
   | { type: 'title'; title: string }
   | { type: 'done'; result: ChatResult };
 
@@ -61,6 +71,8 @@ export interface ChatResult {
   /** Account name (or "your access token"). */
   account: string;
   finishReason: string;
+  /** The function calls the reply made (only for turns with tools). */
+  toolCalls?: ToolCall[];
   usage: { promptTokens?: number; completionTokens?: number; totalTokens?: number };
   startedAt: number;
   finishedAt: number;

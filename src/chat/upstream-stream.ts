@@ -103,6 +103,7 @@ export function openUpstreamStream(
         conversationId: messages.upstreamConversationId,
         parentMessageId: messages.parentMessageId,
         sampling: input.sampling,
+        tools: input.tools,
         stream: input.stream,
         signal: input.signal,
       };

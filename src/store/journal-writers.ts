@@ -70,6 +70,7 @@ const TURN_COLUMNS = allColumns<TurnsTable>()([
   'first_byte_ms',
   'completed_at',
   'owner',
+  'tool_calls',
 ]);
 
 const CONVERSATION_COLUMNS = allColumns<ConversationsTable>()([

@@ -3,6 +3,7 @@ import * as initial from './migrations/001-initial.js';
 import * as turnOwner from './migrations/002-turn-owner.js';
 import * as dropTurnsStatus from './migrations/003-drop-turns-status.js';
 import * as sessions from './migrations/004-sessions.js';
+import * as turnToolCalls from './migrations/005-turn-tool-calls.js';
 
 /** Migrations are compiled in (no directory scan), so the built server needs no extra files. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-turn-owner': turnOwner,
   '003-drop-turns-status': dropTurnsStatus,
   '004-sessions': sessions,
+  '005-turn-tool-calls': turnToolCalls,
 };
 
 const provider: MigrationProvider = {

@@ -89,6 +89,8 @@ export interface TurnsTable {
   completed_at: EpochMs | null;
   /** Instance id of the server process that ran (or runs) the turn; null before migration 002. */
   owner: string | null;
+  /** JSON list of the function calls the reply made (OpenAI's `tool_calls`); null when none. */
+  tool_calls: string | null;
 }
 
 export interface UsageDailyTable {

@@ -16,6 +16,7 @@ export type TurnCompletion = Partial<
     | 'completion_tokens'
     | 'first_byte_ms'
     | 'completed_at'
+    | 'tool_calls'
   >
 > & { status: TurnStatus };
 

@@ -82,6 +82,7 @@ export async function populateStore(
           created_at: now + t,
           first_byte_ms: 5,
           completed_at: now + t + 1,
+          tool_calls: null,
         });
         turns++;
       }

@@ -43,6 +43,7 @@ export function turnRow(
     first_byte_ms: null,
     completed_at: null,
     owner: null,
+    tool_calls: null,
     ...fields,
   };
 }

@@ -55,6 +55,7 @@ export function apiChatRoutes({ users, runtime, config }: AppDeps) {
                 'start',
               );
             if (event.type === 'title') return sseFrame({ type: 'title', title: event.title }, 'title');
+            if (event.type === 'tool_call') return ''; // only turns with tools (/v1) have them
             return sseFrame(
               { type: 'done', ...presentChatResult(event.result, principal, simulated) },
               'done',

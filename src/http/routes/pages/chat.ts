@@ -165,6 +165,8 @@ export function chatPageRoutes(kit: PageKit) {
               return sseFrame({ text: event.text }, 'delta');
             case 'title':
               return sseFrame({ title: event.title }, 'title');
+            case 'tool_call':
+              return ''; // only turns with tools (/v1) have them
             case 'done': {
               const r = event.result;
               return sseFrame(

@@ -23,7 +23,9 @@ import {
   usageChunk,
   type ChunkContext,
 } from './openai-shapes.js';
-import { chatCompletionBody, lastUserMessage, samplingFrom } from './schemas.js';
+import { chatCompletionBody, chatMessages, lastUserMessage, samplingFrom, toolsFrom } from './schemas.js';
+import { badRequest } from '../../../errors.js';
+import type { ToolCallDelta } from '../../../upstream/types.js';
 import { chatContext } from '../../request-metrics.js';
 
 export async function finalResult(events: AsyncIterable<ChatEvent>): Promise<ChatResult> {
@@ -60,6 +62,8 @@ export function chunkFormatter(model: string, created: number, includeUsage: boo
         return '';
       case 'delta':
         return ctx ? held() + sseFrame(completionChunk(ctx, { content: event.text })) : '';
+      case 'tool_call':
+        return ctx ? held() + sseFrame(completionChunk(ctx, { tool_calls: [toolCallChunk(event)] })) : '';
       case 'title':
         return '';
       case 'done': {
@@ -72,6 +76,14 @@ export function chunkFormatter(model: string, created: number, includeUsage: boo
   };
 }
 
+/** OpenAI's streamed piece of a call: the first (with the id) names the function. */
+function toolCallChunk(piece: ToolCallDelta) {
+  const fn = { ...(piece.name && { name: piece.name }), arguments: piece.arguments ?? '' };
+  return piece.id
+    ? { index: piece.index, id: piece.id, type: 'function' as const, function: fn }
+    : { index: piece.index, function: fn };
+}
+
 export function chatCompletionRoutes({ users, runtime, config }: AppDeps) {
   return async function routes(app: FastifyInstance): Promise<void> {
     app.post('/v1/chat/completions', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -79,11 +91,19 @@ export function chatCompletionRoutes({ users, runtime, config }: AppDeps) {
       const body = parseInput(chatCompletionBody, requestParams(request));
       requireServedModel({ config, accounts: runtime.pool.accounts(), model: body.model, principal });
       const conversationId = conversationHeader(request);
+      const { messages, usesTools } = chatMessages(body.messages);
+      const tools = toolsFrom(body) ?? (usesTools ? { tools: [] } : undefined);
+      if (tools && conversationId)
+        throw badRequest(
+          'Function tools work with the whole message list, not with X-Conversation-Id (a stored conversation keeps no calls)',
+          'tools',
+        );
       const input: ChatInput = {
         principal,
-        prompt: lastUserMessage(body.messages, 'messages'),
+        prompt: lastUserMessage(messages, 'messages'),
         // A stored conversation supplies its own history; the caller's list would repeat it.
-        messages: conversationId ? undefined : body.messages,
+        messages: conversationId ? undefined : messages,
+        tools,
         tier: principal.plus ? 'any' : 'free',
         model: body.model,
         conversationId,

@@ -78,7 +78,13 @@ export function chatCompletion(result: ChatResult, model: string, created: numbe
     choices: [
       {
         index: 0,
-        message: { role: 'assistant' as const, content: result.reply, refusal: null },
+        message: {
+          role: 'assistant' as const,
+          // OpenAI sends null, not '', when a reply is only function calls.
+          content: result.toolCalls && result.reply === '' ? null : result.reply,
+          refusal: null,
+          ...(result.toolCalls && { tool_calls: result.toolCalls }),
+        },
         logprobs: null,
         finish_reason: openAiFinishReason(result.finishReason),
       },
@@ -97,7 +103,7 @@ export interface ChunkContext {
 
 export function completionChunk(
   ctx: ChunkContext,
-  delta: { role?: 'assistant'; content?: string },
+  delta: { role?: 'assistant'; content?: string; tool_calls?: unknown[] },
   finishReason: string | null = null,
 ) {
   return {

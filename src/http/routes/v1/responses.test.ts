@@ -149,4 +149,17 @@ describe('/v1/responses with the official openai client', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);
   });
+
+  it('refuses function tools (they are served on /v1/chat/completions) instead of ignoring them', async () => {
+    const error = await alice.responses
+      .create({
+        model: 'gpt-4o-mini',
+        input: 'weather?',
+        tools: [{ type: 'function', name: 'get_weather', parameters: {}, strict: false }],
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as BadRequestError).param).toBe('tools');
+    expect((error as BadRequestError).message).toMatch(/chat\/completions/);
+  });
 });

@@ -4,7 +4,12 @@
  */
 import { z } from 'zod';
 import { badRequest } from '../../../errors.js';
-import { SAMPLING_KEYS, type ChatMessage, type SamplingOptions } from '../../../upstream/types.js';
+import {
+  SAMPLING_KEYS,
+  type ChatMessage,
+  type SamplingOptions,
+  type ToolOptions,
+} from '../../../upstream/types.js';
 
 /**
  * null is what many clients send for "not set", so it is accepted and read as absent (`??`,
@@ -46,7 +51,40 @@ const role = z
   .enum(['system', 'developer', 'user', 'assistant'])
   .transform((value): ChatMessage['role'] => (value === 'developer' ? 'system' : value));
 
-const message = z.object({ role, content: messageContent });
+const toolCall = z.object({
+  id: z.string().min(1).max(200),
+  type: z.literal('function'),
+  function: z.object({ name: z.string().min(1).max(64), arguments: z.string().max(1_000_000) }),
+});
+
+/** `tool` answers a function call (OpenAI kind only); an assistant message may carry its calls. */
+const chatMessage = z
+  .object({
+    role: z.union([role, z.literal('tool')]),
+    content: messageContent,
+    tool_calls: optional(z.array(toolCall).max(128)),
+    tool_call_id: optional(z.string().min(1).max(200)),
+  })
+  .refine((m) => m.role !== 'tool' || m.tool_call_id != null, {
+    message: "a 'tool' message needs its 'tool_call_id'",
+    path: ['tool_call_id'],
+  });
+
+/** Function tools, checked here and sent on as given (the upstream judges the JSON schemas). */
+const functionTool = z.object({
+  type: z.literal('function'),
+  function: z.object({
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, up to 64'),
+    description: optional(z.string().max(10_000)),
+    parameters: optional(z.record(z.string(), z.unknown())),
+    strict: optional(z.boolean()),
+  }),
+});
+
+const toolChoice = z.union([
+  z.enum(['none', 'auto', 'required']),
+  z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1).max(64) }) }),
+]);
 
 const model = z.string().trim().min(1).max(200);
 const int = z.number().int();
@@ -62,7 +100,15 @@ const sampling = {
 
 export const chatCompletionBody = z.object({
   model,
-  messages: z.array(message).min(1).max(1000),
+  messages: z.array(chatMessage).min(1).max(1000),
+  tools: optional(z.array(functionTool).max(128)),
+  tool_choice: optional(toolChoice),
+  parallel_tool_calls: optional(z.boolean()),
+  // Not served, and refused rather than dropped: the answer would not be what the caller asked.
+  n: optional(int.min(1).max(1, 'only n = 1 is served')),
+  logprobs: optional(z.boolean().refine((value) => !value, 'logprobs are not served')),
+  functions: optional(z.array(z.unknown()).max(0, 'the old functions fields are not served: use tools')),
+  function_call: optional(z.unknown().refine(() => false, 'not served: use tool_choice')),
   stream: optional(z.boolean()),
   stream_options: optional(z.object({ include_usage: optional(z.boolean()) })),
   max_tokens: optional(int.positive()),
@@ -80,11 +126,42 @@ export const responsesBody = z.object({
   instructions: optional(z.string()),
   stream: optional(z.boolean()),
   previous_response_id: optional(z.string().min(1).max(400)),
+  // Refused rather than dropped: a caller that offers tools must not get a plain answer silently.
+  tools: optional(
+    z.array(z.unknown()).max(0, 'function tools are supported on /v1/chat/completions, not here'),
+  ),
   max_output_tokens: optional(int.positive()),
   ...sampling,
 });
 
 export type ResponsesBody = z.infer<typeof responsesBody>;
+
+type BodyMessage = ChatCompletionBody['messages'][number];
+
+const usesTools = (m: BodyMessage): boolean => m.role === 'tool' || (m.tool_calls?.length ?? 0) > 0;
+
+/**
+ * The messages as the chat service takes them. Without function calls (the usual case) the
+ * parsed list is used as it is: no second object per message.
+ */
+export function chatMessages(messages: BodyMessage[]): { messages: ChatMessage[]; usesTools: boolean } {
+  if (!messages.some(usesTools)) return { messages, usesTools: false };
+  const mapped = messages.map(({ role, content, tool_calls, tool_call_id }): ChatMessage => {
+    if (role === 'tool') return { role, content, toolCallId: tool_call_id ?? '' };
+    return tool_calls?.length ? { role, content, toolCalls: tool_calls } : { role, content };
+  });
+  return { messages: mapped, usesTools: true };
+}
+
+/** The body's tools, or undefined when it offers none. */
+export function toolsFrom(body: ChatCompletionBody): ToolOptions | undefined {
+  if (!body.tools?.length) return undefined;
+  return {
+    tools: body.tools,
+    ...(body.tool_choice != null && { choice: body.tool_choice }),
+    ...(body.parallel_tool_calls != null && { parallel: body.parallel_tool_calls }),
+  };
+}
 
 /** Sampling options as a body carries them: null means not set. */
 type SamplingFields = { [K in keyof SamplingOptions]?: SamplingOptions[K] | null };
