@@ -41,15 +41,20 @@ export function chooseModel(
 }
 
 /**
- * A turn with function tools runs on OpenAI-kind accounts only: ChatGPT web has no tools for
- * callers. Refused (400) when no such account can serve the model.
+ * A turn with function tools or a response format runs on OpenAI-kind accounts only: ChatGPT web
+ * has neither for callers. Refused (400, naming the field) when no such account serves the model.
  */
-export function onlyToolCapable(choice: ModelChoice, accounts: readonly PoolAccountSpec[]): ModelChoice {
+export function onlyOpenAiAccounts(input: {
+  choice: ModelChoice;
+  accounts: readonly PoolAccountSpec[];
+  field: 'tools' | 'response_format';
+}): ModelChoice {
+  const { choice, accounts, field } = input;
   const allowed = choice.kinds === undefined || choice.kinds.includes('openai');
   if (!allowed || !accounts.some((account) => account.kind === 'openai'))
     throw badRequest(
-      `Tools need an OpenAI-kind account, and none serves ${choice.name ? `the model '${choice.name}'` : 'this request'}`,
-      'tools',
+      `'${field}' needs an OpenAI-kind account, and none serves ${choice.name ? `the model '${choice.name}'` : 'this request'}`,
+      field,
     );
   return { ...choice, kinds: ['openai'] };
 }

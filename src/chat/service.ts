@@ -11,7 +11,7 @@ import { timeOrderedId, type ConversationRow, type Store, type TurnRow } from '.
 import { isUpstreamError } from '../upstream/types.js';
 import { loadConversationFor } from './access.js';
 import { titleFromPrompt } from './history.js';
-import { chooseModel, onlyToolCapable } from './models.js';
+import { chooseModel, onlyOpenAiAccounts } from './models.js';
 import { hashOwnToken } from './own-token.js';
 import { enforceDailyQuota } from './quota.js';
 import { startTurnRecord, type TurnOutcome } from './recorder.js';
@@ -96,7 +96,9 @@ export function createChatService(deps: ChatServiceDeps) {
     const chosen = accessToken
       ? undefined
       : chooseModel(config, accounts, input.model, input.tier, principal.plus);
-    const choice = chosen && input.tools ? onlyToolCapable(chosen, accounts) : chosen;
+    const openAiOnly = input.tools ? 'tools' : input.responseFormat ? 'response_format' : undefined;
+    const choice =
+      chosen && openAiOnly ? onlyOpenAiAccounts({ choice: chosen, accounts, field: openAiOnly }) : chosen;
     if (input.tier === 'plus' && !principal.plus && !accessToken)
       throw new AppError(403, 'plus_not_allowed', 'Your key does not have plus access');
 

@@ -28,6 +28,8 @@ export interface ChatInput {
   sampling?: SamplingOptions;
   /** Function tools (/v1 only): the turn then runs on OpenAI-kind accounts only. */
   tools?: ToolOptions;
+  /** OpenAI's `response_format` (/v1 only): the turn then runs on OpenAI-kind accounts only. */
+  responseFormat?: Readonly<Record<string, unknown>>;
   /** false when the caller waits for the whole reply (no streaming): upstreams may answer in one piece. */
   stream?: boolean;
   /** Where the turn came from, for logs and metrics. */

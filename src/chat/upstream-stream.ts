@@ -104,6 +104,7 @@ export function openUpstreamStream(
         parentMessageId: messages.parentMessageId,
         sampling: input.sampling,
         tools: input.tools,
+        responseFormat: input.responseFormat,
         stream: input.stream,
         signal: input.signal,
       };

@@ -70,6 +70,10 @@ export interface SamplingOptions {
   frequency_penalty?: number;
   seed?: number;
   user?: string;
+  /** Reasoning models (o-series, gpt-5). */
+  reasoning_effort?: 'minimal' | 'low' | 'medium' | 'high';
+  /** Token id → bias, -100 to 100. */
+  logit_bias?: Record<string, number>;
 }
 
 /** The sampling options that exist, in one place for the /v1 edge and the OpenAI provider. */
@@ -82,6 +86,8 @@ export const SAMPLING_KEYS = [
   'frequency_penalty',
   'seed',
   'user',
+  'reasoning_effort',
+  'logit_bias',
 ] as const satisfies readonly (keyof SamplingOptions)[];
 
 export interface TurnRequest {
@@ -99,6 +105,8 @@ export interface TurnRequest {
   parentMessageId?: string;
   sampling?: SamplingOptions;
   tools?: ToolOptions;
+  /** OpenAI's `response_format` (JSON mode or a JSON schema); OpenAI kind only. */
+  responseFormat?: Readonly<Record<string, unknown>>;
   /**
    * false: the caller waits for the whole reply, so a kind that can answer in one piece (the
    * OpenAI kind, with `stream: false`) should; it still yields the same events. Default true.

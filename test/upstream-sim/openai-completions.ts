@@ -27,6 +27,20 @@ function contentText(content: unknown): string {
     .join('');
 }
 
+const JSON_WORD_MISSING =
+  "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.";
+
+/**
+ * JSON mode (`json_object`, `json_schema`): the reply becomes `{"reply": …}`. As OpenAI does,
+ * `json_object` needs the word "json" somewhere in the messages.
+ */
+function jsonFormat(format: unknown, messages: { content?: unknown }[]): boolean | 'error' {
+  const type = (format as { type?: unknown } | null | undefined)?.type;
+  if (type !== 'json_object' && type !== 'json_schema') return false;
+  const mentioned = messages.some((m) => /json/i.test(contentText(m.content)));
+  return type === 'json_object' && !mentioned ? 'error' : true;
+}
+
 /** Parses a request body into a plan, or returns an error message for a 400. */
 export function planCompletion(body: Record<string, unknown>): CompletionPlan | string {
   if (typeof body.model !== 'string' || !body.model) return 'you must provide a model parameter';
@@ -57,7 +71,10 @@ export function planCompletion(body: Record<string, unknown>): CompletionPlan | 
     const finishReason = 'tool_calls';
     return { ...common, text: '', finishReason, toolCalls: tools.calls, completionTokens: tokens };
   }
-  const full = tools ? `The tool answered: ${tools.toolAnswer}` : simulatedReply(prompt, assistantTurns);
+  const said = tools ? `The tool answered: ${tools.toolAnswer}` : simulatedReply(prompt, assistantTurns);
+  const format = jsonFormat(body.response_format, messages as { content?: unknown }[]);
+  if (format === 'error') return JSON_WORD_MISSING;
+  const full = format ? JSON.stringify({ reply: said }) : said;
   const cut = prompt.includes(SIM_CUTOFF_MARKER);
   const text = cut ? splitForCutoff(full).first : full;
   return {

@@ -69,4 +69,22 @@ describe('buildChatBody', () => {
     expect(Object.keys(history)).not.toContain('tools');
     expect(Object.keys(history)).not.toContain('tool_choice');
   });
+
+  it('sends a response format and the reasoning options as given', () => {
+    const body = JSON.parse(
+      buildChatBody(
+        account,
+        turn({
+          responseFormat: { type: 'json_object' },
+          sampling: { reasoning_effort: 'high', logit_bias: { '42': -100 } },
+        }),
+      ),
+    );
+    expect(body).toMatchObject({
+      response_format: { type: 'json_object' },
+      reasoning_effort: 'high',
+      logit_bias: { '42': -100 },
+    });
+    expect(Object.keys(JSON.parse(buildChatBody(account, turn())))).not.toContain('response_format');
+  });
 });

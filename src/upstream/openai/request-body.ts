@@ -32,6 +32,7 @@ export function buildChatBody(account: ProviderAccount, turn: TurnRequest): stri
   // A streamed reply reaches the caller delta by delta, with usage riding along at the end. A
   // caller that waits for the whole reply gets one JSON body: one parse instead of one per chunk.
   if (stream && account.options?.streamOptions !== false) body.stream_options = { include_usage: true };
+  if (turn.responseFormat) body.response_format = turn.responseFormat;
   for (const key of SAMPLING_KEYS) {
     const value = turn.sampling?.[key];
     if (value !== undefined) body[key] = value;

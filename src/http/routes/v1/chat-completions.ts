@@ -23,7 +23,14 @@ import {
   usageChunk,
   type ChunkContext,
 } from './openai-shapes.js';
-import { chatCompletionBody, chatMessages, lastUserMessage, samplingFrom, toolsFrom } from './schemas.js';
+import {
+  chatCompletionBody,
+  chatMessages,
+  lastUserMessage,
+  responseFormatFrom,
+  samplingFrom,
+  toolsFrom,
+} from './schemas.js';
 import { badRequest } from '../../../errors.js';
 import type { ToolCallDelta } from '../../../upstream/types.js';
 import { chatContext } from '../../request-metrics.js';
@@ -104,6 +111,7 @@ export function chatCompletionRoutes({ users, runtime, config }: AppDeps) {
         // A stored conversation supplies its own history; the caller's list would repeat it.
         messages: conversationId ? undefined : messages,
         tools,
+        responseFormat: responseFormatFrom(body),
         tier: principal.plus ? 'any' : 'free',
         model: body.model,
         conversationId,

@@ -51,6 +51,8 @@ const role = z
   .enum(['system', 'developer', 'user', 'assistant'])
   .transform((value): ChatMessage['role'] => (value === 'developer' ? 'system' : value));
 
+const schemaName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, up to 64');
+
 const toolCall = z.object({
   id: z.string().min(1).max(200),
   type: z.literal('function'),
@@ -74,12 +76,27 @@ const chatMessage = z
 const functionTool = z.object({
   type: z.literal('function'),
   function: z.object({
-    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, up to 64'),
+    name: schemaName,
     description: optional(z.string().max(10_000)),
     parameters: optional(z.record(z.string(), z.unknown())),
     strict: optional(z.boolean()),
   }),
 });
+
+/** `text` is the default; the JSON ones are sent on to OpenAI-kind accounts. */
+const responseFormat = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text') }),
+  z.object({ type: z.literal('json_object') }),
+  z.object({
+    type: z.literal('json_schema'),
+    json_schema: z.object({
+      name: schemaName,
+      description: optional(z.string().max(10_000)),
+      schema: optional(z.record(z.string(), z.unknown())),
+      strict: optional(z.boolean()),
+    }),
+  }),
+]);
 
 const toolChoice = z.union([
   z.enum(['none', 'auto', 'required']),
@@ -104,6 +121,9 @@ export const chatCompletionBody = z.object({
   tools: optional(z.array(functionTool).max(128)),
   tool_choice: optional(toolChoice),
   parallel_tool_calls: optional(z.boolean()),
+  response_format: optional(responseFormat),
+  reasoning_effort: optional(z.enum(['minimal', 'low', 'medium', 'high'])),
+  logit_bias: optional(z.record(z.string().regex(/^\d{1,9}$/, 'a token id'), z.number().min(-100).max(100))),
   // Not served, and refused rather than dropped: the answer would not be what the caller asked.
   n: optional(int.min(1).max(1, 'only n = 1 is served')),
   logprobs: optional(z.boolean().refine((value) => !value, 'logprobs are not served')),
@@ -161,6 +181,12 @@ export function toolsFrom(body: ChatCompletionBody): ToolOptions | undefined {
     ...(body.tool_choice != null && { choice: body.tool_choice }),
     ...(body.parallel_tool_calls != null && { parallel: body.parallel_tool_calls }),
   };
+}
+
+/** A JSON response format, or undefined for text (the default). */
+export function responseFormatFrom(body: ChatCompletionBody): Readonly<Record<string, unknown>> | undefined {
+  const format = body.response_format;
+  return format == null || format.type === 'text' ? undefined : format;
 }
 
 /** Sampling options as a body carries them: null means not set. */
