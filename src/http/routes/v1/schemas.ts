@@ -175,7 +175,12 @@ export function chatMessages(messages: BodyMessage[]): { messages: ChatMessage[]
 
 /** The body's tools, or undefined when it offers none. */
 export function toolsFrom(body: ChatCompletionBody): ToolOptions | undefined {
-  if (!body.tools?.length) return undefined;
+  if (!body.tools?.length) {
+    // As OpenAI answers: a choice among no tools is a mistake worth telling, not dropping.
+    for (const field of ['tool_choice', 'parallel_tool_calls'] as const)
+      if (body[field] != null) throw badRequest(`'${field}' is only allowed when 'tools' are given`, field);
+    return undefined;
+  }
   return {
     tools: body.tools,
     ...(body.tool_choice != null && { choice: body.tool_choice }),

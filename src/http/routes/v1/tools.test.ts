@@ -151,6 +151,12 @@ describe('/v1/chat/completions with function tools (the official openai client)'
       ],
     ];
     cases.push(
+      ['tool_choice without tools', { messages: ask('x'), tool_choice: 'auto' }, 'tool_choice'],
+      [
+        'parallel_tool_calls without tools',
+        { messages: ask('x'), parallel_tool_calls: true },
+        'parallel_tool_calls',
+      ],
       ['n = 2', { messages: ask('x'), n: 2 }, 'n'],
       ['logprobs', { messages: ask('x'), logprobs: true }, 'logprobs'],
       ['functions', { messages: ask('x'), functions: [{ name: 'f' }] }, 'functions'],
