@@ -46,3 +46,6 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/** A message list of one user message. */
+export const userAsks = (content: string): OpenAI.ChatCompletionMessageParam[] => [{ role: 'user', content }];
