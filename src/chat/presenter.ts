@@ -43,7 +43,7 @@ export interface TurnView {
 }
 
 /** Stored calls, or undefined when there are none (or the column holds no list). */
-function storedToolCalls(json: string | null): ToolCall[] | undefined {
+export function storedToolCalls(json: string | null): ToolCall[] | undefined {
   if (!json) return undefined;
   try {
     const calls: unknown = JSON.parse(json);

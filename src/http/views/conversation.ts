@@ -1,4 +1,6 @@
+import { storedToolCalls } from '../../chat/presenter.js';
 import type { TurnRow } from '../../store/index.js';
+import type { ToolCall } from '../../upstream/types.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { html, trusted, type SafeHtml } from './html.js';
 import { formatTime } from './layout.js';
@@ -12,6 +14,8 @@ export interface TurnDisplay {
   account?: string | null;
   model?: string | null;
   at?: number | null;
+  /** Function calls the reply made (/v1 calls with tools). */
+  toolCalls?: ToolCall[];
 }
 
 export const turnFromRow = (row: TurnRow): TurnDisplay => ({
@@ -22,7 +26,16 @@ export const turnFromRow = (row: TurnRow): TurnDisplay => ({
   account: row.account_name,
   model: row.model,
   at: row.created_at,
+  toolCalls: storedToolCalls(row.tool_calls),
 });
+
+/** `name(arguments)`, one per call; the arguments are the model's text, shown as text. */
+const toolCallsView = (calls: ToolCall[]): SafeHtml =>
+  html`<details class="tool-calls" open>
+    <summary>Function calls (${calls.length})</summary>
+    <pre class="reply-source">
+${calls.map((call) => `${call.function.name}(${call.function.arguments})`).join('\n')}</pre>
+  </details>`;
 
 export function turnMeta(turn: TurnDisplay): string {
   const parts = [formatTime(turn.at)];
@@ -46,7 +59,8 @@ export function turnView(turn: TurnDisplay, options: { pretty?: boolean } = {}):
       </div>`;
   return html`<article class="turn">
     <p class="prompt">${turn.prompt}</p>
-    ${reply} ${turn.errorMessage ? html`<p class="notice error">${turn.errorMessage}</p>` : ''}
+    ${reply} ${turn.toolCalls?.length ? toolCallsView(turn.toolCalls) : ''}
+    ${turn.errorMessage ? html`<p class="notice error">${turn.errorMessage}</p>` : ''}
     <p class="meta">${turnMeta(turn)}</p>
   </article>`;
 }

@@ -4,6 +4,7 @@ import { BadRequestError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatedReply } from '../../../../test/upstream-sim/index.js';
 import type { Stack } from '../../../../test/helpers/stack.js';
+import { createPageClient } from '../pages/test-support.js';
 import { clientFor, startV1Stack, upstreamTurns, userAsks as ask } from './test-support.js';
 
 const weather: OpenAI.ChatCompletionTool = {
@@ -71,6 +72,22 @@ describe('/v1/chat/completions features of OpenAI-kind accounts (the official op
         message: { role: 'assistant', content: 'The tool answered: 14:05' },
       });
       expect(answered.choices[0]?.message.tool_calls).toBeUndefined();
+    });
+
+    it('shows the stored calls on the admin conversation page, as text', async () => {
+      const prompt = '<b>get_time</b> now';
+      const { response } = await alice.chat.completions
+        .create({ model: 'gpt-4o-mini', messages: ask(prompt), tools: [time] })
+        .withResponse();
+      const admin = createPageClient(stack.url);
+      await admin.signIn(stack.adminKey);
+      const page = await admin.get(`/admin/conversations/${response.headers.get('x-conversation-id')}`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('Function calls (1)');
+      expect(page.text).toContain(
+        'get_time({&quot;prompt&quot;:&quot;&lt;b&gt;get_time&lt;/b&gt; now&quot;})',
+      );
+      expect(page.text).not.toContain('<b>get_time</b>');
     });
 
     it('streams the calls in OpenAI’s pieces, which the SDK puts together', async () => {
