@@ -96,9 +96,8 @@ export function createChatService(deps: ChatServiceDeps) {
     const chosen = accessToken
       ? undefined
       : chooseModel(config, accounts, input.model, input.tier, principal.plus);
-    const openAiOnly = input.tools ? 'tools' : input.responseFormat ? 'response_format' : undefined;
-    const choice =
-      chosen && openAiOnly ? onlyOpenAiAccounts({ choice: chosen, accounts, field: openAiOnly }) : chosen;
+    const field = input.openAiOnly;
+    const choice = chosen && field ? onlyOpenAiAccounts({ choice: chosen, accounts, field }) : chosen;
     if (input.tier === 'plus' && !principal.plus && !accessToken)
       throw new AppError(403, 'plus_not_allowed', 'Your key does not have plus access');
 

@@ -26,10 +26,15 @@ export interface ChatInput {
   /** With accessToken: the caller's account has Plus (selects the paid model). */
   userPlus?: boolean;
   sampling?: SamplingOptions;
-  /** Function tools (/v1 only): the turn then runs on OpenAI-kind accounts only. */
+  /** Function tools offered to the model (/v1 only). */
   tools?: ToolOptions;
-  /** OpenAI's `response_format` (/v1 only): the turn then runs on OpenAI-kind accounts only. */
+  /** OpenAI's `response_format` (/v1 only). */
   responseFormat?: Readonly<Record<string, unknown>>;
+  /**
+   * The request field that needs an OpenAI-kind account (tools, calls in the messages, a JSON
+   * response format): the turn runs on those only, or is refused naming the field.
+   */
+  openAiOnly?: 'tools' | 'response_format';
   /** false when the caller waits for the whole reply (no streaming): upstreams may answer in one piece. */
   stream?: boolean;
   /** Where the turn came from, for logs and metrics. */

@@ -23,7 +23,7 @@ export function buildChatBody(account: ProviderAccount, turn: TurnRequest): stri
     messages: turn.messages.map(wireMessage),
     stream,
   };
-  // A turn may carry earlier calls and their answers without offering tools this time.
+  // OpenAI refuses an empty list: no tools is sent as none.
   if (turn.tools?.tools.length) {
     body.tools = turn.tools.tools;
     if (turn.tools.choice !== undefined) body.tool_choice = turn.tools.choice;

@@ -99,8 +99,10 @@ export function chatCompletionRoutes({ users, runtime, config }: AppDeps) {
       requireServedModel({ config, accounts: runtime.pool.accounts(), model: body.model, principal });
       const conversationId = conversationHeader(request);
       const { messages, usesTools } = chatMessages(body.messages);
-      const tools = toolsFrom(body) ?? (usesTools ? { tools: [] } : undefined);
-      if (tools && conversationId)
+      const tools = toolsFrom(body);
+      const responseFormat = responseFormatFrom(body);
+      const withTools = tools !== undefined || usesTools;
+      if (withTools && conversationId)
         throw badRequest(
           'Function tools work with the whole message list, not with X-Conversation-Id (a stored conversation keeps no calls)',
           'tools',
@@ -111,7 +113,8 @@ export function chatCompletionRoutes({ users, runtime, config }: AppDeps) {
         // A stored conversation supplies its own history; the caller's list would repeat it.
         messages: conversationId ? undefined : messages,
         tools,
-        responseFormat: responseFormatFrom(body),
+        responseFormat,
+        openAiOnly: withTools ? 'tools' : responseFormat ? 'response_format' : undefined,
         tier: principal.plus ? 'any' : 'free',
         model: body.model,
         conversationId,
