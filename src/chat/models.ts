@@ -15,17 +15,39 @@ export interface ModelChoice {
 export const DEFAULT_CHATGPT_MODEL = 'auto';
 export const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
 
-export function chooseModel(
-  config: AppConfig,
-  accounts: readonly PoolAccountSpec[],
-  requested: string | undefined,
-  tier: Tier,
-  userPlus: boolean,
-): ModelChoice {
+/**
+ * What a user may ask for: plus models, and only the names of `limits.models` if the admin set
+ * that list. A principal is one; no object is built per request.
+ */
+export interface ModelAccess {
+  plus: boolean;
+  limits: { models?: readonly string[] };
+}
+
+/**
+ * The model a turn asks for, checked against the user's access. With a list of allowed models,
+ * a turn that names none gets the first in the list instead of the tier's default.
+ */
+export function chooseModel(input: {
+  config: AppConfig;
+  accounts: readonly PoolAccountSpec[];
+  requested: string | undefined;
+  tier: Tier;
+  access: ModelAccess;
+}): ModelChoice {
+  const { config, accounts, tier, access } = input;
+  const allowed = access.limits.models;
+  const requested = input.requested || allowed?.[0];
+  // An empty list (refused by the admin API, but a row may be edited by hand) allows nothing.
+  if (allowed && !(requested && allowed.includes(requested)))
+    throw forbidden(
+      requested ? `Your key may not use the model '${requested}'` : 'Your key may not use any model',
+      'model_not_allowed',
+    );
   if (!requested) return { tier };
   const route = config.models.find((m) => m.name === requested);
   if (route) {
-    if (route.plus && !userPlus)
+    if (route.plus && !access.plus)
       throw forbidden(`The model '${requested}' needs plus access`, 'model_not_allowed');
     return {
       name: requested,
@@ -66,13 +88,32 @@ export function upstreamModel(choice: ModelChoice, account: PoolAccountSpec): st
   return account.models?.[0] ?? DEFAULT_OPENAI_MODEL;
 }
 
-/** Models a user may ask for: configured routes their permission allows and that some account serves. */
+export interface ServedModel {
+  id: string;
+  plus: boolean;
+  kinds: UpstreamKind[];
+}
+
+/**
+ * Models a user may ask for: configured routes their permission allows and that some account
+ * serves, narrowed to their list of allowed models if they have one.
+ */
 export function modelsFor(
   config: AppConfig,
   accounts: readonly PoolAccountSpec[],
+  access: ModelAccess,
+): ServedModel[] {
+  const served = modelsForTier(config, accounts, access.plus);
+  const allowed = access.limits.models;
+  return allowed ? served.filter((model) => allowed.includes(model.id)) : served;
+}
+
+function modelsForTier(
+  config: AppConfig,
+  accounts: readonly PoolAccountSpec[],
   userPlus: boolean,
-): { id: string; plus: boolean; kinds: UpstreamKind[] }[] {
-  const out = new Map<string, { id: string; plus: boolean; kinds: UpstreamKind[] }>();
+): ServedModel[] {
+  const out = new Map<string, ServedModel>();
   for (const route of config.models) {
     if (route.plus && !userPlus) continue;
     const serving = accounts.filter(
@@ -106,7 +147,8 @@ const servedCache = new WeakMap<
 >();
 
 /**
- * The names `modelsFor` lists, for a membership test on every request. Remembered per accounts
+ * The names `modelsFor` lists for a user without a list of allowed models (`chooseModel` checks
+ * that list), for a membership test on every request. Remembered per accounts
  * list: the pool hands out the same frozen list until an account is added or removed.
  */
 export function servedModelNames(
@@ -116,7 +158,7 @@ export function servedModelNames(
 ): ReadonlySet<string> {
   let served = servedCache.get(accounts);
   if (served?.config !== config) {
-    const names = (plus: boolean) => new Set(modelsFor(config, accounts, plus).map((m) => m.id));
+    const names = (plus: boolean) => new Set(modelsForTier(config, accounts, plus).map((m) => m.id));
     served = { config, names: [names(false), names(true)] };
     servedCache.set(accounts, served);
   }

@@ -95,7 +95,13 @@ export function createChatService(deps: ChatServiceDeps) {
     const accounts = pool.accounts();
     const chosen = accessToken
       ? undefined
-      : chooseModel(config, accounts, input.model, input.tier, principal.plus);
+      : chooseModel({
+          config,
+          accounts,
+          requested: input.model,
+          tier: input.tier,
+          access: principal,
+        });
     const field = input.openAiOnly;
     const choice = chosen && field ? onlyOpenAiAccounts({ choice: chosen, accounts, field }) : chosen;
     if (input.tier === 'plus' && !principal.plus && !accessToken)

@@ -18,7 +18,7 @@ export interface UsersTable {
   created_by: string | null;
   created_at: EpochMs;
   disabled: Flag;
-  /** JSON: { requests_per_minute?, requests_per_day? } */
+  /** JSON: { requests_per_minute?, requests_per_day?, models? } */
   limits: string | null;
 }
 

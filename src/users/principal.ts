@@ -13,6 +13,8 @@ export interface Principal {
 export interface UserLimits {
   requests_per_minute?: number;
   requests_per_day?: number;
+  /** Public model names this user may use; absent: all that their plus permission allows. */
+  models?: string[];
 }
 
 /** The built-in user that the configured admin key acts as. */

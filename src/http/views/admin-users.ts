@@ -48,7 +48,12 @@ function userRow(frame: PageFrame, user: UserView): HtmlPart {
     </td>
     <td>${flags || '—'}</td>
     <td>${user.key_last4 ? html`…${user.key_last4}` : '—'}</td>
-    <td>${user.limits.requests_per_minute ?? '—'} / min, ${user.limits.requests_per_day ?? '—'} / day</td>
+    <td>
+      ${user.limits.requests_per_minute ?? '—'} / min, ${user.limits.requests_per_day ?? '—'} / day
+      <div class="meta">
+        ${user.limits.models ? html`models: ${user.limits.models.join(', ')}` : 'all models'}
+      </div>
+    </td>
     <td>
       <details>
         <summary>Edit</summary>
@@ -65,6 +70,7 @@ function userRow(frame: PageFrame, user: UserView): HtmlPart {
               ${field({ name: 'requests_per_day', label: 'Requests per day', type: 'number', value: limitValue(user.limits.requests_per_day), id: `f-rpd-${user.user_id}` })}
             </div>
           </div>
+          ${field({ name: 'models', label: 'Models (comma-separated; empty: all)', value: user.limits.models?.join(', ') ?? '', id: `f-models-${user.user_id}` })}
           <div class="actions"><button type="submit">Save</button></div>
         </form>
         <div class="actions">

@@ -10,10 +10,19 @@ import type { Principal } from '../../../users/principal.js';
 import type { UserService } from '../../../users/service.js';
 
 const userId = z.string().trim().min(1).max(128);
+
+/** `limits.models`: the public model names a user may use, each once. */
+export const allowedModels = z
+  .array(z.string().trim().min(1).max(200))
+  .min(1, "list at least one model, or leave out 'models' to allow all")
+  .max(100)
+  .transform((names) => [...new Set(names)]);
+
 const limitsSchema = z
   .object({
     requests_per_minute: z.coerce.number().int().positive().optional(),
     requests_per_day: z.coerce.number().int().positive().optional(),
+    models: allowedModels.optional(),
   })
   .strict();
 

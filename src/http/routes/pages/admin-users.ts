@@ -8,7 +8,7 @@ import { flag, parseInput, requestParams, text } from '../../input.js';
 import { addUserPage, adminUsersPage, newKeyNotice } from '../../views/admin-users.js';
 import { adminHomePage } from '../../views/admin-usage.js';
 import type { Notice } from '../../views/layout.js';
-import { createAddUserHandler } from '../admin/users.js';
+import { allowedModels, createAddUserHandler } from '../admin/users.js';
 import type { PageKit } from './kit.js';
 
 const userIdField = text.pipe(z.string().trim().min(1).max(128));
@@ -16,6 +16,15 @@ const optionalLimit = z.preprocess(
   (v) => (Array.isArray(v) ? v[0] : v) || undefined,
   z.coerce.number().int().positive().max(1_000_000_000).optional(),
 );
+
+/** The form's text field: names separated by commas; empty allows every model. */
+const modelsField = z.preprocess((v) => {
+  const names = String((Array.isArray(v) ? v[0] : v) ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  return names.length > 0 ? names : undefined;
+}, allowedModels.optional());
 
 const addForm = z.object({
   userid: userIdField,
@@ -32,6 +41,7 @@ const updateForm = userRef.extend({
   disabled: flag.default(false),
   requests_per_minute: optionalLimit,
   requests_per_day: optionalLimit,
+  models: modelsField,
 });
 
 /** A browser asking for the page (not a script calling the original's JSON route). */
@@ -113,6 +123,7 @@ export function adminUserPageRoutes(kit: PageKit) {
       const limits = {
         ...(input.requests_per_minute !== undefined && { requests_per_minute: input.requests_per_minute }),
         ...(input.requests_per_day !== undefined && { requests_per_day: input.requests_per_day }),
+        ...(input.models !== undefined && { models: input.models }),
       };
       await users.updateUser(input.user_id, {
         plus: input.plus,

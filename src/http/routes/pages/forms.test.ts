@@ -206,6 +206,30 @@ describe('pages over plain HTTP', () => {
     await stack.server.server.runtime.accounts.remove('form-opt');
   });
 
+  it("edits a user's limits and allowed models from the admin form", async () => {
+    await stack.addUser('erin');
+    const admin = createPageClient(stack.url);
+    await admin.signIn(stack.adminKey);
+    const save = (form: Record<string, string>) =>
+      admin.submit('/admin/users', '/admin/users/update', { user_id: 'erin', ...form });
+    const limitsOf = async () => JSON.parse((await stack.server.server.users.getUser('erin')).limits ?? '{}');
+
+    const saved = await save({ requests_per_day: '50', models: ' gpt-4o-mini, auto ,,auto ' });
+    expect(saved.status).toBe(200);
+    expect(await limitsOf()).toEqual({ requests_per_day: 50, models: ['gpt-4o-mini', 'auto'] });
+    expect(saved.text).toMatch(/id="f-models-erin"[^>]*value="gpt-4o-mini, auto"/);
+    expect(saved.text).toContain('models: gpt-4o-mini, auto');
+
+    expect((await save({ requests_per_day: '50', models: '' })).status).toBe(200);
+    expect(await limitsOf()).toEqual({ requests_per_day: 50 });
+    expect((await admin.get('/admin/users')).text).toContain('all models');
+
+    const tooLong = await save({ models: 'x'.repeat(201) });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.headers['content-type']).toMatch(/text\/html/);
+    expect(await limitsOf()).toEqual({ requests_per_day: 50 });
+  });
+
   it('admin pages: sign-in first, 403 for a non-admin even with a valid token', async () => {
     const anonymous = createPageClient(stack.url);
     const redirect = await anonymous.get('/admin/users?admin=secret-looking');

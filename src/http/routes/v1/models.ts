@@ -1,6 +1,7 @@
 /**
  * GET /v1/models and /v1/models/{id}: the public model names this user may ask for, i.e. the
- * configured routes their plus permission allows and some account serves.
+ * configured routes their plus permission (and list of allowed models) allows and some account
+ * serves.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { chooseModel, modelsFor, servedModelNames } from '../../../chat/models.js';
@@ -16,8 +17,8 @@ const modelNotFound = (name: string) =>
   notFound(`The model '${name}' does not exist or you do not have access to it.`, 'model_not_found');
 
 /**
- * Checks a requested model before any conversation is stored: a premium model for a non-plus
- * user → 403, a name no account serves → 404 `model_not_found`.
+ * Checks a requested model before any conversation is stored: a model outside the user's list,
+ * or a premium model for a non-plus user → 403, a name no account serves → 404 `model_not_found`.
  */
 export function requireServedModel(input: {
   config: AppConfig;
@@ -26,7 +27,8 @@ export function requireServedModel(input: {
   principal: Principal;
 }): void {
   const { config, accounts, model, principal } = input;
-  chooseModel(config, accounts, model, principal.plus ? 'any' : 'free', principal.plus);
+  const tier = principal.plus ? 'any' : 'free';
+  chooseModel({ config, accounts, requested: model, tier, access: principal });
   if (!servedModelNames(config, accounts, principal.plus).has(model)) throw modelNotFound(model);
 }
 
@@ -34,7 +36,7 @@ export function modelRoutes({ config, users, runtime }: AppDeps) {
   // Routes have no creation date; the server's start is a stable, honest stand-in.
   const created = unixSeconds(Date.now());
   const list = (principal: Principal) =>
-    modelsFor(config, runtime.pool.accounts(), principal.plus).map((m) =>
+    modelsFor(config, runtime.pool.accounts(), principal).map((m) =>
       modelObject(m.id, created, m.kinds.join('+')),
     );
   return async function routes(app: FastifyInstance): Promise<void> {
