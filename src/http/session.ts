@@ -104,7 +104,7 @@ export function createBrowserSessions(options: BrowserSessionsOptions) {
     }
     const user = await store.users.findById(data.userId);
     if (!user || user.disabled === 1) return undefined;
-    if (!(await store.users.activeKeyHashes(user.id)).includes(data.keyHash)) return undefined;
+    if (!(await store.users.activeKeyHashes(user.id, clock())).includes(data.keyHash)) return undefined;
     return {
       userId: user.id,
       username: user.username,

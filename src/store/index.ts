@@ -106,6 +106,7 @@ export type * from './schema.js';
 export type { TurnStatus, TurnCompletion } from './turns.js';
 export type { ConversationChanges, ConversationFilter } from './conversations.js';
 export type { UsageDelta } from './usage.js';
+export type { UserWithKey } from './users.js';
 export { utcDay } from './usage.js';
 export type { JournalOp, TurnBegin, TurnEnd } from './journal.js';
 export { timeOrderedId } from './ids.js';

@@ -30,12 +30,19 @@ suite('migrations from several processes starting at once [postgres]', () => {
     const applied = await Promise.all(connections.map(({ db }) => migrateToLatest(db as Kysely<unknown>)));
     const runs = applied.filter((names) => names.length > 0);
     expect(runs).toEqual([
-      ['001-initial', '002-turn-owner', '003-drop-turns-status', '004-sessions', '005-turn-tool-calls'],
+      [
+        '001-initial',
+        '002-turn-owner',
+        '003-drop-turns-status',
+        '004-sessions',
+        '005-turn-tool-calls',
+        '006-key-expiry',
+      ],
     ]);
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from kysely_migration`.execute(
       connections[0]!.db,
     );
-    expect(rows[0]?.n).toBe(5);
+    expect(rows[0]?.n).toBe(6);
   });
 
   it('opens three stores on one fresh database concurrently, all usable', async () => {
@@ -58,6 +65,7 @@ suite('migrations from several processes starting at once [postgres]', () => {
       '003-drop-turns-status',
       '004-sessions',
       '005-turn-tool-calls',
+      '006-key-expiry',
     ]);
   });
 });

@@ -4,6 +4,7 @@ import * as turnOwner from './migrations/002-turn-owner.js';
 import * as dropTurnsStatus from './migrations/003-drop-turns-status.js';
 import * as sessions from './migrations/004-sessions.js';
 import * as turnToolCalls from './migrations/005-turn-tool-calls.js';
+import * as keyExpiry from './migrations/006-key-expiry.js';
 
 /** Migrations are compiled in (no directory scan), so the built server needs no extra files. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-drop-turns-status': dropTurnsStatus,
   '004-sessions': sessions,
   '005-turn-tool-calls': turnToolCalls,
+  '006-key-expiry': keyExpiry,
 };
 
 const provider: MigrationProvider = {

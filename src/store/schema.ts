@@ -31,6 +31,8 @@ export interface ApiKeysTable {
   last4: string;
   created_at: EpochMs;
   revoked_at: EpochMs | null;
+  /** When the key stops working; null: never. */
+  expires_at: EpochMs | null;
 }
 
 export interface AccountsTable {

@@ -5,11 +5,14 @@ import type { Database, NewUserRow, UserRow } from './schema.js';
 export interface UserWithKey {
   user: UserRow;
   keyLast4: string | null;
+  keyExpiresAt: number | null;
 }
 
 export interface NewKey {
   keyHash: string;
   last4: string;
+  /** When the key stops working; absent or null: never. */
+  expiresAt?: number | null;
 }
 
 const newKeyId = (): string => `key_${randomBytes(12).toString('base64url')}`;
@@ -29,6 +32,7 @@ export function createUserQueries(db: Kysely<Database>) {
               last4: key.last4,
               created_at: user.created_at,
               revoked_at: null,
+              expires_at: key.expiresAt ?? null,
             })
             .execute();
         }
@@ -48,15 +52,21 @@ export function createUserQueries(db: Kysely<Database>) {
       return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
-    /** The user owning an active (not revoked) key. */
-    async findByKeyHash(keyHash: string): Promise<UserRow | undefined> {
-      return db
+    /** The user owning a key that is not revoked, and when that key expires (checked by the caller). */
+    async findByKeyHash(
+      keyHash: string,
+    ): Promise<{ user: UserRow; keyExpiresAt: number | null } | undefined> {
+      const row = await db
         .selectFrom('api_keys')
         .innerJoin('users', 'users.id', 'api_keys.user_id')
         .selectAll('users')
+        .select('api_keys.expires_at as key_expires_at')
         .where('api_keys.key_hash', '=', keyHash)
         .where('api_keys.revoked_at', 'is', null)
         .executeTakeFirst();
+      if (!row) return undefined;
+      const { key_expires_at, ...user } = row;
+      return { user, keyExpiresAt: key_expires_at ?? null };
     },
 
     async list(options: { createdBy?: string; userId?: string } = {}): Promise<UserWithKey[]> {
@@ -66,13 +76,17 @@ export function createUserQueries(db: Kysely<Database>) {
           join.onRef('api_keys.user_id', '=', 'users.id').on('api_keys.revoked_at', 'is', null),
         )
         .selectAll('users')
-        .select('api_keys.last4 as key_last4')
+        .select(['api_keys.last4 as key_last4', 'api_keys.expires_at as key_expires_at'])
         .orderBy('users.created_at')
         .orderBy('users.id');
       if (options.createdBy !== undefined) query = query.where('users.created_by', '=', options.createdBy);
       if (options.userId !== undefined) query = query.where('users.id', '=', options.userId);
       const rows = await query.execute();
-      return rows.map(({ key_last4, ...user }) => ({ user, keyLast4: key_last4 ?? null }));
+      return rows.map(({ key_last4, key_expires_at, ...user }) => ({
+        user,
+        keyLast4: key_last4 ?? null,
+        keyExpiresAt: key_expires_at ?? null,
+      }));
     },
 
     /** Revokes every active key of the user and adds the new one, atomically. */
@@ -93,19 +107,32 @@ export function createUserQueries(db: Kysely<Database>) {
             last4: key.last4,
             created_at: now,
             revoked_at: null,
+            expires_at: key.expiresAt ?? null,
           })
           .execute();
       });
     },
 
-    async activeKeyHashes(userId: string): Promise<string[]> {
+    /** Hashes of the user's keys that are neither revoked nor expired at `now`. */
+    async activeKeyHashes(userId: string, now: number): Promise<string[]> {
       const rows = await db
         .selectFrom('api_keys')
         .select('key_hash')
         .where('user_id', '=', userId)
         .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
         .execute();
       return rows.map((r) => r.key_hash);
+    },
+
+    /** Sets (or, with null, removes) the expiry of the user's current key. */
+    async setKeyExpiry(userId: string, expiresAt: number | null): Promise<void> {
+      await db
+        .updateTable('api_keys')
+        .set({ expires_at: expiresAt })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute();
     },
 
     async update(
@@ -114,6 +141,8 @@ export function createUserQueries(db: Kysely<Database>) {
         Pick<UserRow, 'username' | 'is_plus' | 'is_admin' | 'is_client' | 'disabled' | 'limits'>
       >,
     ): Promise<boolean> {
+      // Nothing to set is not an error (a PATCH may change only the key's expiry, or nothing).
+      if (Object.keys(changes).length === 0) return (await this.findById(userId)) !== undefined;
       const result = await db.updateTable('users').set(changes).where('id', '=', userId).executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },

@@ -1,4 +1,4 @@
-import type { UserRow } from '../store/index.js';
+import type { UserWithKey } from '../store/index.js';
 import type { UserLimits } from './principal.js';
 
 /** The public shape of a user. Lists fields on purpose: a row is never sent as it is. */
@@ -13,6 +13,8 @@ export interface UserView {
   created_by: string | null;
   created_at: string;
   key_last4: string | null;
+  /** ISO 8601; null: the key never expires (or there is no key). */
+  key_expires_at: string | null;
 }
 
 export function parseLimits(raw: string | null): UserLimits {
@@ -25,7 +27,7 @@ export function parseLimits(raw: string | null): UserLimits {
   }
 }
 
-export function presentUser(user: UserRow, keyLast4: string | null): UserView {
+export function presentUser({ user, keyLast4, keyExpiresAt }: UserWithKey): UserView {
   return {
     user_id: user.id,
     username: user.username,
@@ -37,5 +39,6 @@ export function presentUser(user: UserRow, keyLast4: string | null): UserView {
     created_by: user.created_by,
     created_at: new Date(user.created_at).toISOString(),
     key_last4: keyLast4,
+    key_expires_at: keyExpiresAt === null ? null : new Date(keyExpiresAt).toISOString(),
   };
 }

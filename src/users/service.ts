@@ -14,6 +14,8 @@ export interface NewUserInput {
   limits?: UserLimits;
   /** Import only: keep an existing key (stored hashed) instead of generating one. */
   existingKey?: string;
+  /** When the key stops working (epoch ms); absent: never. */
+  keyExpiresAt?: number;
 }
 
 export interface UserServiceOptions {
@@ -31,6 +33,10 @@ const toPrincipal = (user: UserRow, via: Principal['via']): Principal => ({
   via,
   limits: parseLimits(user.limits),
 });
+
+/** An expired key is told apart from a wrong one: its owner needs a new key, not a typo fix. */
+const keyExpired = () =>
+  new AppError(401, 'key_expired', 'This API key has expired: ask your admin for a new one');
 
 const PRINCIPAL_CACHE_TTL_MS = 500;
 const PRINCIPAL_CACHE_MAX = 10_000;
@@ -77,12 +83,16 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
       const keyHash = hashApiKey(key);
       if (timingSafeEqual(Buffer.from(keyHash, 'hex'), adminKeyHash)) return adminPrincipal;
       const cached = principals.get(keyHash);
-      if (cached && cached.expiresAt > clock()) return cached.principal;
-      const user = await store.users.findByKeyHash(keyHash);
-      if (!user || user.disabled === 1) return undefined;
-      const principal = toPrincipal(user, 'user_key');
+      const now = clock();
+      if (cached && cached.expiresAt > now) return cached.principal;
+      const found = await store.users.findByKeyHash(keyHash);
+      if (!found || found.user.disabled === 1) return undefined;
+      const keyExpiresAt = found.keyExpiresAt ?? Infinity;
+      if (keyExpiresAt <= now) throw keyExpired();
+      const principal = toPrincipal(found.user, 'user_key');
       if (principals.size >= PRINCIPAL_CACHE_MAX) principals.clear();
-      principals.set(keyHash, { principal, expiresAt: clock() + PRINCIPAL_CACHE_TTL_MS });
+      // Never cached past the key's expiry, so an expired key is refused on time.
+      principals.set(keyHash, { principal, expiresAt: Math.min(now + PRINCIPAL_CACHE_TTL_MS, keyExpiresAt) });
       return principal;
     },
 
@@ -115,14 +125,19 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
         limits: input.limits && Object.keys(input.limits).length > 0 ? JSON.stringify(input.limits) : null,
       };
       try {
-        await store.users.insertWithKey(row, { keyHash: hashApiKey(apiKey), last4: keyLast4(apiKey) });
+        await store.users.insertWithKey(row, {
+          keyHash: hashApiKey(apiKey),
+          last4: keyLast4(apiKey),
+          expiresAt: input.keyExpiresAt ?? null,
+        });
       } catch (error) {
         // A concurrent insert of the same id or key lost the race: same answer as the check above.
         if (await store.users.findById(input.userId))
           throw new AppError(422, 'user_exists', 'User already exists');
         throw new AppError(422, 'key_exists', 'That API key is already in use', { cause: error });
       }
-      return { user: presentUser(row, keyLast4(apiKey)), apiKey };
+      const keyExpiresAt = input.keyExpiresAt ?? null;
+      return { user: presentUser({ user: row, keyLast4: keyLast4(apiKey), keyExpiresAt }), apiKey };
     },
 
     /**
@@ -162,7 +177,7 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
 
     async listUsers(options: { createdBy?: string } = {}): Promise<UserView[]> {
       const rows = await store.users.list(options);
-      return rows.filter((r) => r.user.id !== ADMIN_USER_ID).map((r) => presentUser(r.user, r.keyLast4));
+      return rows.filter((r) => r.user.id !== ADMIN_USER_ID).map(presentUser);
     },
 
     async getUser(userId: string): Promise<UserRow> {
@@ -177,12 +192,21 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
       await store.users.remove(userId);
     },
 
-    async rotateKey(userId: string): Promise<{ user: UserView; apiKey: string }> {
+    /** Revokes the user's key and issues a new one, which expires at `keyExpiresAt` if given. */
+    async rotateKey(
+      userId: string,
+      options: { keyExpiresAt?: number } = {},
+    ): Promise<{ user: UserView; apiKey: string }> {
       const user = await this.getUser(userId);
       const apiKey = generateApiKey();
+      const keyExpiresAt = options.keyExpiresAt ?? null;
       forget();
-      await store.users.replaceKey(userId, { keyHash: hashApiKey(apiKey), last4: keyLast4(apiKey) }, clock());
-      return { user: presentUser(user, keyLast4(apiKey)), apiKey };
+      await store.users.replaceKey(
+        userId,
+        { keyHash: hashApiKey(apiKey), last4: keyLast4(apiKey), expiresAt: keyExpiresAt },
+        clock(),
+      );
+      return { user: presentUser({ user, keyLast4: keyLast4(apiKey), keyExpiresAt }), apiKey };
     },
 
     async updateUser(
@@ -194,10 +218,13 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
         client?: boolean;
         disabled?: boolean;
         limits?: UserLimits;
+        /** The current key's expiry (epoch ms); null: never. */
+        keyExpiresAt?: number | null;
       },
     ): Promise<UserView> {
       await this.getUser(userId);
       forget();
+      if (changes.keyExpiresAt !== undefined) await store.users.setKeyExpiry(userId, changes.keyExpiresAt);
       await store.users.update(userId, {
         ...(changes.username !== undefined && { username: changes.username }),
         ...(changes.plus !== undefined && { is_plus: changes.plus ? 1 : 0 }),
@@ -208,7 +235,7 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
       });
       const [found] = await store.users.list({ userId });
       if (!found) throw notFound('User not found', 'user_not_found');
-      return presentUser(found.user, found.keyLast4);
+      return presentUser(found);
     },
   };
 }

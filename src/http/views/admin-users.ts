@@ -13,6 +13,7 @@ export function addUserForm(frame: PageFrame, askAdminKey: boolean): HtmlPart {
       <div>${field({ name: 'userid', label: 'User id', required: true, id: 'f-new-userid' })}</div>
       <div>${field({ name: 'username', label: 'Name', id: 'f-new-username' })}</div>
     </div>
+    ${expiryField('f-new-key-expires', '')}
     <p>
       ${checkbox({ name: 'plus', label: 'Plus', checked: false })}${checkbox({ name: 'is_client', label: 'Client', checked: false })}${checkbox({ name: 'is_admin', label: 'Admin', checked: false })}
     </p>
@@ -25,6 +26,17 @@ export function newKeyNotice(userId: string, apiKey: string): HtmlPart {
   return html`<p>New key for <strong>${userId}</strong> — shown only this once, copy it now:</p>
     <p class="secret" id="new-api-key">${apiKey}</p>
     <button type="button" data-copy="new-api-key" hidden>Copy</button>`;
+}
+
+/** The key's expiry: an ISO 8601 date or date-time; empty means never. */
+function expiryField(id: string, value: string): HtmlPart {
+  return field({
+    name: 'key_expires_at',
+    label: 'Key expires (YYYY-MM-DD, 00:00 UTC, or an ISO date-time; empty: never)',
+    value,
+    placeholder: 'never',
+    id,
+  });
 }
 
 function limitValue(value: number | undefined): string {
@@ -47,7 +59,10 @@ function userRow(frame: PageFrame, user: UserView): HtmlPart {
       <div class="meta">${user.username}</div>
     </td>
     <td>${flags || '—'}</td>
-    <td>${user.key_last4 ? html`…${user.key_last4}` : '—'}</td>
+    <td>
+      ${user.key_last4 ? html`…${user.key_last4}` : '—'}
+      ${user.key_expires_at ? html`<div class="meta">expires ${user.key_expires_at}</div>` : ''}
+    </td>
     <td>
       ${user.limits.requests_per_minute ?? '—'} / min, ${user.limits.requests_per_day ?? '—'} / day
       <div class="meta">
@@ -71,6 +86,8 @@ function userRow(frame: PageFrame, user: UserView): HtmlPart {
             </div>
           </div>
           ${field({ name: 'models', label: 'Models (comma-separated; empty: all)', value: user.limits.models?.join(', ') ?? '', id: `f-models-${user.user_id}` })}
+          ${expiryField(`f-key-expires-${user.user_id}`, user.key_expires_at ?? '')}
+          <input type="hidden" name="key_expires_was" value="${user.key_expires_at ?? ''}" />
           <div class="actions"><button type="submit">Save</button></div>
         </form>
         <div class="actions">

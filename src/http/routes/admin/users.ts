@@ -18,6 +18,30 @@ export const allowedModels = z
   .max(100)
   .transform((names) => [...new Set(names)]);
 
+/**
+ * `key_expires_at`: when the user's key stops working, an ISO 8601 date (00:00 UTC that day) or
+ * date-time with its zone, in the future; null or '' for never. Epoch milliseconds once parsed.
+ */
+export const keyExpiry = z
+  .preprocess(
+    (v) => (Array.isArray(v) ? v[0] : v) || null,
+    z.union([z.null(), z.iso.date(), z.iso.datetime({ offset: true })], {
+      error: 'expected an ISO 8601 date, or a date-time with its zone (Z or +01:00)',
+    }),
+  )
+  .transform((value, ctx): number | null => {
+    if (value === null) return null;
+    const at = Date.parse(value);
+    if (at <= Date.now()) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be in the future (to stop a key now, disable or rotate)',
+      });
+      return z.NEVER;
+    }
+    return at;
+  });
+
 const limitsSchema = z
   .object({
     requests_per_minute: z.coerce.number().int().positive().optional(),
@@ -33,6 +57,7 @@ const addUserSchema = z.object({
   is_admin: flag.optional(),
   is_client: flag.optional(),
   limits: limitsSchema.optional(),
+  key_expires_at: keyExpiry.optional(),
 });
 
 const userRefSchema = z
@@ -47,7 +72,10 @@ const updateUserSchema = z.object({
   is_client: flag.optional(),
   disabled: flag.optional(),
   limits: limitsSchema.optional(),
+  key_expires_at: keyExpiry.optional(),
 });
+
+const rotateKeySchema = z.object({ key_expires_at: keyExpiry.optional() });
 
 /**
  * The original's add-user call (JSON answer). Exported because `GET /admin/add-user` lives with
@@ -65,6 +93,7 @@ export function createAddUserHandler(users: UserService) {
         admin: input.is_admin,
         client: input.is_client,
         limits: input.limits,
+        ...(input.key_expires_at != null && { keyExpiresAt: input.key_expires_at }),
       },
       principal.userId,
     );
@@ -121,7 +150,10 @@ export function adminUserRoutes({ users }: AppDeps) {
 
     const rotate = async (id: string, request: FastifyRequest) => {
       const principal = await requireAdmin(request);
-      const { user, apiKey } = await users.rotateKey(id);
+      const input = parseInput(rotateKeySchema, requestParams(request));
+      const { user, apiKey } = await users.rotateKey(id, {
+        ...(input.key_expires_at != null && { keyExpiresAt: input.key_expires_at }),
+      });
       request.log.info({ user_id: id, by: principal.userId }, 'user key rotated');
       return { status: 'success', message: 'Key rotated', api_key: apiKey, user };
     };
@@ -139,8 +171,9 @@ export function adminUserRoutes({ users }: AppDeps) {
 
     const update = async (id: string, request: FastifyRequest) => {
       const principal = await requireAdmin(request);
-      const { is_admin, is_client, ...rest } = parseInput(updateUserSchema, requestParams(request));
-      const changes = { ...rest, admin: is_admin, client: is_client };
+      const input = parseInput(updateUserSchema, requestParams(request));
+      const { is_admin, is_client, key_expires_at, ...rest } = input;
+      const changes = { ...rest, admin: is_admin, client: is_client, keyExpiresAt: key_expires_at };
       const user = await users.updateUser(id, changes);
       request.log.info({ user_id: id, by: principal.userId, fields: Object.keys(changes) }, 'user updated');
       return { status: 'success', user };

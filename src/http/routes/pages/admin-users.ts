@@ -8,7 +8,7 @@ import { flag, parseInput, requestParams, text } from '../../input.js';
 import { addUserPage, adminUsersPage, newKeyNotice } from '../../views/admin-users.js';
 import { adminHomePage } from '../../views/admin-usage.js';
 import type { Notice } from '../../views/layout.js';
-import { allowedModels, createAddUserHandler } from '../admin/users.js';
+import { allowedModels, createAddUserHandler, keyExpiry } from '../admin/users.js';
 import type { PageKit } from './kit.js';
 
 const userIdField = text.pipe(z.string().trim().min(1).max(128));
@@ -32,6 +32,7 @@ const addForm = z.object({
   plus: flag.default(false),
   is_admin: flag.default(false),
   is_client: flag.default(false),
+  key_expires_at: keyExpiry.optional(),
 });
 const userRef = z.object({ user_id: userIdField });
 const updateForm = userRef.extend({
@@ -42,7 +43,12 @@ const updateForm = userRef.extend({
   requests_per_minute: optionalLimit,
   requests_per_day: optionalLimit,
   models: modelsField,
+  // Compared with the value the form was shown with: saving other fields leaves the expiry alone,
+  // even one that has passed (which a new value may not be).
+  key_expires_at: text.optional(),
+  key_expires_was: text.optional(),
 });
+const changedExpiry = z.object({ key_expires_at: keyExpiry });
 
 /** A browser asking for the page (not a script calling the original's JSON route). */
 const wantsForm = (request: FastifyRequest): boolean =>
@@ -102,6 +108,7 @@ export function adminUserPageRoutes(kit: PageKit) {
           plus: input.plus,
           admin: input.is_admin,
           client: input.is_client,
+          ...(input.key_expires_at != null && { keyExpiresAt: input.key_expires_at }),
         },
         admin.userId,
       );
@@ -125,12 +132,16 @@ export function adminUserPageRoutes(kit: PageKit) {
         ...(input.requests_per_day !== undefined && { requests_per_day: input.requests_per_day }),
         ...(input.models !== undefined && { models: input.models }),
       };
+      const expiryChanged = (input.key_expires_at ?? '').trim() !== (input.key_expires_was ?? '').trim();
       await users.updateUser(input.user_id, {
         plus: input.plus,
         admin: input.is_admin,
         client: input.is_client,
         disabled: input.disabled,
         limits,
+        ...(expiryChanged && {
+          keyExpiresAt: parseInput(changedExpiry, { key_expires_at: input.key_expires_at }).key_expires_at,
+        }),
       });
       request.log.info({ user_id: input.user_id, by: admin.userId }, 'user updated');
       return showUsers(request, reply, { kind: 'ok', text: `Saved ${input.user_id}` });

@@ -230,6 +230,43 @@ describe('pages over plain HTTP', () => {
     expect(await limitsOf()).toEqual({ requests_per_day: 50 });
   });
 
+  it('sets and changes key expiry from the admin forms; saving other fields leaves it alone', async () => {
+    const admin = createPageClient(stack.url);
+    await admin.signIn(stack.adminKey);
+    const added = await admin.submit('/admin/users', '/admin/users/add', {
+      userid: 'fay',
+      key_expires_at: '2999-03-01',
+    });
+    expect(added.status).toBe(200);
+    expect(added.text).toContain('expires 2999-03-01T00:00:00.000Z');
+    const expiryOf = async () =>
+      (await stack.server.server.store.users.list({ userId: 'fay' }))[0]?.keyExpiresAt;
+    expect(await expiryOf()).toBe(Date.parse('2999-03-01'));
+
+    const shown = '2999-03-01T00:00:00.000Z';
+    const save = (form: Record<string, string>) =>
+      admin.submit('/admin/users', '/admin/users/update', {
+        user_id: 'fay',
+        key_expires_was: shown,
+        ...form,
+      });
+    expect((await save({ key_expires_at: shown, plus: 'on' })).status).toBe(200);
+    expect(await expiryOf()).toBe(Date.parse('2999-03-01'));
+    // A key that has already expired: the form shows the past time, and saving keeps it.
+    await stack.server.server.store.users.setKeyExpiry('fay', Date.parse('2001-01-01'));
+    const expired = '2001-01-01T00:00:00.000Z';
+    const kept = await save({ key_expires_was: expired, key_expires_at: expired, plus: 'on' });
+    expect(kept.status).toBe(200);
+    expect(await expiryOf()).toBe(Date.parse('2001-01-01'));
+    expect((await save({ key_expires_at: '2999-04-01T08:00:00Z' })).status).toBe(200);
+    expect(await expiryOf()).toBe(Date.parse('2999-04-01T08:00:00Z'));
+    const past = await save({ key_expires_was: '', key_expires_at: '2000-01-01' });
+    expect(past.status).toBe(400);
+    expect(past.text).toContain('must be in the future');
+    expect((await save({ key_expires_was: 'x', key_expires_at: '' })).status).toBe(200);
+    expect(await expiryOf()).toBeNull();
+  });
+
   it('admin pages: sign-in first, 403 for a non-admin even with a valid token', async () => {
     const anonymous = createPageClient(stack.url);
     const redirect = await anonymous.get('/admin/users?admin=secret-looking');

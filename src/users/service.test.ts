@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestStorage, type TestStorage } from '../../test/helpers/engines.js';
+import { AppError } from '../errors.js';
+import type { Store } from '../store/index.js';
+import { createUserService, type UserService } from './service.js';
+
+describe('user keys with an expiry', () => {
+  let storage: TestStorage;
+  let store: Store;
+  let users: UserService;
+  let now = 1_000_000;
+
+  beforeEach(async () => {
+    storage = await createTestStorage('sqlite');
+    store = await storage.open();
+    now = 1_000_000;
+    users = createUserService({
+      store,
+      adminApiKey: 'admin-key-for-expiry-tests-0123456789',
+      clock: () => now,
+    });
+  });
+  afterEach(async () => {
+    await store.close();
+    await storage.cleanup();
+  });
+
+  const refusal = async (key: string): Promise<unknown> => users.authenticate(key).catch((e: unknown) => e);
+
+  it('works until its expiry, then is refused with 401 key_expired, even from the cache', async () => {
+    const { apiKey, user } = await users.addUser(
+      { userId: 'kim', username: 'Kim', plus: false, keyExpiresAt: now + 100 },
+      null,
+    );
+    expect(user.key_expires_at).toBe(new Date(now + 100).toISOString());
+    expect(await users.authenticate(apiKey)).toMatchObject({ userId: 'kim' });
+    now += 99; // still cached from the call above: the cache must not outlive the key
+    expect(await users.authenticate(apiKey)).toMatchObject({ userId: 'kim' });
+    now += 1;
+    const error = await refusal(apiKey);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ status: 401, code: 'key_expired' });
+    expect(await users.authenticate('cas_unknown')).toBeUndefined();
+  });
+
+  it('an admin moves or removes the expiry of the current key; a rotated key has its own', async () => {
+    const { apiKey } = await users.addUser(
+      { userId: 'lee', username: 'Lee', plus: false, keyExpiresAt: now + 10 },
+      null,
+    );
+    now += 20;
+    expect(await refusal(apiKey)).toMatchObject({ code: 'key_expired' });
+    const moved = await users.updateUser('lee', { keyExpiresAt: now + 1000 });
+    expect(moved.key_expires_at).toBe(new Date(now + 1000).toISOString());
+    expect(await users.authenticate(apiKey)).toMatchObject({ userId: 'lee' });
+    expect((await users.updateUser('lee', { keyExpiresAt: null })).key_expires_at).toBeNull();
+    now += 1_000_000;
+    expect(await users.authenticate(apiKey)).toMatchObject({ userId: 'lee' });
+
+    const rotated = await users.rotateKey('lee', { keyExpiresAt: now + 5 });
+    expect(rotated.user.key_expires_at).toBe(new Date(now + 5).toISOString());
+    expect(await users.authenticate(apiKey)).toBeUndefined();
+    now += 5;
+    expect(await refusal(rotated.apiKey)).toMatchObject({ code: 'key_expired' });
+    const plain = await users.rotateKey('lee');
+    expect(plain.user.key_expires_at).toBeNull();
+    expect(await users.authenticate(plain.apiKey)).toMatchObject({ userId: 'lee' });
+  });
+});
