@@ -52,7 +52,12 @@ function faultFrameIndex(frames: SseFrame[], afterChunks: number): number {
 async function write(res: SimResponse, text: string): Promise<boolean> {
   if (res.destroyed) return false;
   if (!res.write(text)) {
-    await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    // The wait that loses is cancelled, or a slow reader's response gathers a listener per write.
+    const waited = new AbortController();
+    const { signal } = waited;
+    await Promise.race([once(res, 'drain', { signal }), once(res, 'close', { signal })]).finally(() =>
+      waited.abort(),
+    );
   }
   return !res.destroyed;
 }

@@ -1,5 +1,6 @@
 /** Mutable state shared by every route: options, accounts, keys, faults, tokens, counters. */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { FaultTable } from './faults.js';
 import { ConversationStore } from './chatgpt/conversation-store.js';
 import type { ResolvedSimOptions, SimAccount, SimOptions, SimRequestLog } from './types.js';
@@ -87,6 +88,8 @@ export class SimState {
 
   constructor(options: SimOptions) {
     this.options = resolveOptions(options);
+    // Every open stream's pause listens on it for its delay: hundreds at once is the normal case.
+    setMaxListeners(0, this.closing.signal);
   }
 
   addAccount(account: SimAccount): AccountRecord {
