@@ -187,4 +187,49 @@ describe('operator commands', () => {
     expect(help.stdout).toContain('import-users');
     expect((await runCli(['bogus'], { cwd })).code).toBe(2);
   });
+
+  it('add-user sets allowed models, request limits and key expiry, with the admin API checks', async () => {
+    const cwd = tempDir();
+    const added = await runCli(
+      [
+        'add-user',
+        '--userid',
+        'lim1',
+        '--models',
+        'gpt-4o-mini, auto,auto',
+        '--key-expires-at',
+        '2999-01-31',
+      ],
+      { cwd },
+    );
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain('The key expires at 2999-01-31T00:00:00.000Z.');
+    const limited = await runCli(['add-user', '--userid', 'lim2', '--requests-per-day', '5'], { cwd });
+    expect(limited.code, limited.stderr).toBe(0);
+    const list = JSON.parse((await runCli(['list-users', '--json'], { cwd })).stdout) as Record<
+      string,
+      unknown
+    >[];
+    expect(list.find((u) => u.user_id === 'lim1')).toMatchObject({
+      limits: { models: ['gpt-4o-mini', 'auto'] },
+      key_expires_at: '2999-01-31T00:00:00.000Z',
+    });
+    expect(list.find((u) => u.user_id === 'lim2')).toMatchObject({
+      limits: { requests_per_day: 5 },
+      key_expires_at: null,
+    });
+
+    for (const [flag, value] of [
+      ['--key-expires-at', '2001-01-01'],
+      ['--key-expires-at', 'tomorrow'],
+      ['--requests-per-day', '0'],
+      ['--models', 'x'.repeat(201)],
+    ] as const) {
+      const refused = await runCli(['add-user', '--userid', 'bad', flag, value], { cwd });
+      expect(refused.code, `${flag} ${value}`).toBe(2);
+      expect(refused.stderr).toContain(flag);
+    }
+    const after = JSON.parse((await runCli(['list-users', '--json'], { cwd })).stdout) as unknown[];
+    expect(after).toHaveLength(2);
+  });
 });

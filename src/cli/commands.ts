@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { migrateToLatest } from '../store/migrate.js';
 import { importUsersJson } from '../users/import.js';
 import { accountsCommand } from './accounts.js';
+import { ADD_USER_USAGE, addUserCommand } from './add-user.js';
 import { CliError, loadCliConfig, withUsers } from './context.js';
 import { copyDb } from './copy-db.js';
 import { serve } from './serve.js';
@@ -43,35 +44,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   'add-user': {
     summary: 'Create a user and print its API key (shown once).',
-    usage: 'add-user --userid ID [--username NAME] [--plus] [--admin] [--client] [--config F] [--data-dir D]',
-    async run(args) {
-      const { values } = parse({
-        args,
-        options: {
-          ...CONFIG_OPTIONS,
-          userid: { type: 'string' },
-          username: { type: 'string' },
-          plus: { type: 'boolean' },
-          admin: { type: 'boolean' },
-          client: { type: 'boolean' },
-        },
-      });
-      if (!values.userid) throw new CliError('--userid is required', 2);
-      const { config } = await loadCliConfig(configArgv(values));
-      const { apiKey } = await withUsers(config, (users) =>
-        users.addUser(
-          {
-            userId: values.userid as string,
-            username: values.username ?? (values.userid as string),
-            plus: values.plus ?? false,
-            admin: values.admin,
-            client: values.client,
-          },
-          null,
-        ),
-      );
-      console.log(`User ${values.userid} added. API key (shown once): ${apiKey}`);
-    },
+    usage: ADD_USER_USAGE,
+    run: addUserCommand,
   },
   'list-users': {
     summary: 'List users (never their keys).',

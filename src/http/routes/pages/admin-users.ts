@@ -8,7 +8,8 @@ import { flag, parseInput, requestParams, text } from '../../input.js';
 import { addUserPage, adminUsersPage, newKeyNotice } from '../../views/admin-users.js';
 import { adminHomePage } from '../../views/admin-usage.js';
 import type { Notice } from '../../views/layout.js';
-import { allowedModels, createAddUserHandler, keyExpiry } from '../admin/users.js';
+import { keyExpiry, modelNameList } from '../../../users/input-schemas.js';
+import { createAddUserHandler } from '../admin/users.js';
 import type { PageKit } from './kit.js';
 
 const userIdField = text.pipe(z.string().trim().min(1).max(128));
@@ -16,15 +17,6 @@ const optionalLimit = z.preprocess(
   (v) => (Array.isArray(v) ? v[0] : v) || undefined,
   z.coerce.number().int().positive().max(1_000_000_000).optional(),
 );
-
-/** The form's text field: names separated by commas; empty allows every model. */
-const modelsField = z.preprocess((v) => {
-  const names = String((Array.isArray(v) ? v[0] : v) ?? '')
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-  return names.length > 0 ? names : undefined;
-}, allowedModels.optional());
 
 const addForm = z.object({
   userid: userIdField,
@@ -42,7 +34,7 @@ const updateForm = userRef.extend({
   disabled: flag.default(false),
   requests_per_minute: optionalLimit,
   requests_per_day: optionalLimit,
-  models: modelsField,
+  models: modelNameList,
   // Compared with the value the form was shown with: saving other fields leaves the expiry alone,
   // even one that has passed (which a new value may not be).
   key_expires_at: text.optional(),
