@@ -1,45 +1,36 @@
 /** `add-user`: the admin API's add-user for an operator at the shell, with the same checks. */
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { keyExpiry, modelNameList } from '../users/input-schemas.js';
-import { CliError, loadCliConfig, withUsers } from './context.js';
+import { keyExpiry, modelNameList, requestLimit } from '../users/input-schemas.js';
+import { CONFIG_OPTIONS, CliError, configArgv, loadCliConfig, parse, withUsers } from './context.js';
 
 export const ADD_USER_USAGE =
   'add-user --userid ID [--username NAME] [--plus] [--admin] [--client] [--models a,b] ' +
   '[--key-expires-at DATE] [--requests-per-minute N] [--requests-per-day N] [--config F] [--data-dir D]';
 
-const limit = z.coerce.number().int().positive().max(1_000_000_000).optional();
-
 /** The flags that need more than a type check, by their flag names. */
 const checkedFlags = z.object({
   models: modelNameList,
   'key-expires-at': keyExpiry.optional(),
-  'requests-per-minute': limit,
-  'requests-per-day': limit,
+  'requests-per-minute': requestLimit.optional(),
+  'requests-per-day': requestLimit.optional(),
 });
 
-function parseFlags(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        'data-dir': { type: 'string' },
-        userid: { type: 'string' },
-        username: { type: 'string' },
-        plus: { type: 'boolean' },
-        admin: { type: 'boolean' },
-        client: { type: 'boolean' },
-        models: { type: 'string' },
-        'key-expires-at': { type: 'string' },
-        'requests-per-minute': { type: 'string' },
-        'requests-per-day': { type: 'string' },
-      },
-    }).values;
-  } catch (error) {
-    throw new CliError(error instanceof Error ? error.message : String(error), 2);
-  }
-}
+const parseFlags = (args: string[]) =>
+  parse({
+    args,
+    options: {
+      ...CONFIG_OPTIONS,
+      userid: { type: 'string' },
+      username: { type: 'string' },
+      plus: { type: 'boolean' },
+      admin: { type: 'boolean' },
+      client: { type: 'boolean' },
+      models: { type: 'string' },
+      'key-expires-at': { type: 'string' },
+      'requests-per-minute': { type: 'string' },
+      'requests-per-day': { type: 'string' },
+    },
+  }).values;
 
 export async function addUserCommand(args: string[]): Promise<void> {
   const values = parseFlags(args);
@@ -57,10 +48,7 @@ export async function addUserCommand(args: string[]): Promise<void> {
     ...(flags.models !== undefined && { models: flags.models }),
   };
   const expiresAt = flags['key-expires-at'] ?? undefined;
-  const { config } = await loadCliConfig([
-    ...(values.config ? ['--config', values.config] : []),
-    ...(values['data-dir'] ? ['--data-dir', values['data-dir']] : []),
-  ]);
+  const { config } = await loadCliConfig(configArgv(values));
   const { apiKey } = await withUsers(config, (users) =>
     users.addUser(
       {

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { migrateToLatest } from '../store/migrate.js';
 import { importUsersJson } from '../users/import.js';
 import { accountsCommand } from './accounts.js';
 import { ADD_USER_USAGE, addUserCommand } from './add-user.js';
-import { CliError, loadCliConfig, withUsers } from './context.js';
+import { CONFIG_OPTIONS, CliError, configArgv, loadCliConfig, parse, withUsers } from './context.js';
 import { copyDb } from './copy-db.js';
 import { serve } from './serve.js';
 
@@ -12,28 +11,6 @@ export interface Command {
   summary: string;
   usage: string;
   run(args: string[]): Promise<void>;
-}
-
-const CONFIG_OPTIONS = {
-  config: { type: 'string' },
-  'data-dir': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-/** The config-related flags, passed on to loadConfig unchanged. */
-function configArgv(values: { config?: string; 'data-dir'?: string }): string[] {
-  return [
-    ...(values.config ? ['--config', values.config] : []),
-    ...(values['data-dir'] ? ['--data-dir', values['data-dir']] : []),
-  ];
-}
-
-function parse<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    throw new CliError(error instanceof Error ? error.message : String(error), 2);
-  }
 }
 
 export const COMMANDS: Record<string, Command> = {

@@ -1,4 +1,5 @@
-/** What every operator command needs: the loaded config and, when asked, the opened store. */
+/** What every operator command needs: its flags, the loaded config and, when asked, the opened store. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig } from '../config/index.js';
 import type { AppConfig } from '../config/types.js';
 import { openStore, type Store } from '../store/index.js';
@@ -10,6 +11,29 @@ export class CliError extends Error {
     readonly exitCode = 1,
   ) {
     super(message);
+  }
+}
+
+export const CONFIG_OPTIONS = {
+  config: { type: 'string' },
+  'data-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The config-related flags, passed on to loadConfig unchanged. */
+export function configArgv(values: { config?: string; 'data-dir'?: string }): string[] {
+  return [
+    ...(values.config ? ['--config', values.config] : []),
+    ...(values['data-dir'] ? ['--data-dir', values['data-dir']] : []),
+  ];
+}
+
+/** parseArgs, with bad usage (an unknown or malformed flag) as exit code 2. */
+export function parse<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error), 2);
   }
 }
 

@@ -5,6 +5,16 @@ import { connect } from './connect.js';
 import { openStore, type Store } from './index.js';
 import { migrateToLatest } from './migrate.js';
 
+/** Every migration, in order: a new one is added here too. */
+const ALL_MIGRATIONS = [
+  '001-initial',
+  '002-turn-owner',
+  '003-drop-turns-status',
+  '004-sessions',
+  '005-turn-tool-calls',
+  '006-key-expiry',
+];
+
 const pgUrl = inject('pgUrl');
 const suite = pgUrl ? describe : describe.skip;
 if (!pgUrl) console.warn('[tests] SKIPPED on PostgreSQL (not installed): migrations from several processes');
@@ -29,20 +39,11 @@ suite('migrations from several processes starting at once [postgres]', () => {
     });
     const applied = await Promise.all(connections.map(({ db }) => migrateToLatest(db as Kysely<unknown>)));
     const runs = applied.filter((names) => names.length > 0);
-    expect(runs).toEqual([
-      [
-        '001-initial',
-        '002-turn-owner',
-        '003-drop-turns-status',
-        '004-sessions',
-        '005-turn-tool-calls',
-        '006-key-expiry',
-      ],
-    ]);
+    expect(runs).toEqual([ALL_MIGRATIONS]);
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from kysely_migration`.execute(
       connections[0]!.db,
     );
-    expect(rows[0]?.n).toBe(6);
+    expect(rows[0]?.n).toBe(ALL_MIGRATIONS.length);
   });
 
   it('opens three stores on one fresh database concurrently, all usable', async () => {
@@ -59,13 +60,6 @@ suite('migrations from several processes starting at once [postgres]', () => {
     const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
       stores[0]!.db,
     );
-    expect(rows.map((r) => r.name)).toEqual([
-      '001-initial',
-      '002-turn-owner',
-      '003-drop-turns-status',
-      '004-sessions',
-      '005-turn-tool-calls',
-      '006-key-expiry',
-    ]);
+    expect(rows.map((r) => r.name)).toEqual(ALL_MIGRATIONS);
   });
 });

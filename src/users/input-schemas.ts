@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 
+/** `limits.requests_per_minute` and `limits.requests_per_day`. */
+export const requestLimit = z.coerce.number().int().positive().max(1_000_000_000);
+
 /** `limits.models`: the public model names a user may use, each once. */
 export const allowedModels = z
   .array(z.string().trim().min(1).max(200))

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../../deps.js';
 import { credentialFrom, flag, parseInput, requestParams, text } from '../../input.js';
-import { allowedModels, keyExpiry } from '../../../users/input-schemas.js';
+import { allowedModels, keyExpiry, requestLimit } from '../../../users/input-schemas.js';
 import type { Principal } from '../../../users/principal.js';
 import type { UserService } from '../../../users/service.js';
 
@@ -14,8 +14,8 @@ const userId = z.string().trim().min(1).max(128);
 
 const limitsSchema = z
   .object({
-    requests_per_minute: z.coerce.number().int().positive().optional(),
-    requests_per_day: z.coerce.number().int().positive().optional(),
+    requests_per_minute: requestLimit.optional(),
+    requests_per_day: requestLimit.optional(),
     models: allowedModels.optional(),
   })
   .strict();

@@ -8,14 +8,14 @@ import { flag, parseInput, requestParams, text } from '../../input.js';
 import { addUserPage, adminUsersPage, newKeyNotice } from '../../views/admin-users.js';
 import { adminHomePage } from '../../views/admin-usage.js';
 import type { Notice } from '../../views/layout.js';
-import { keyExpiry, modelNameList } from '../../../users/input-schemas.js';
+import { keyExpiry, modelNameList, requestLimit } from '../../../users/input-schemas.js';
 import { createAddUserHandler } from '../admin/users.js';
 import type { PageKit } from './kit.js';
 
 const userIdField = text.pipe(z.string().trim().min(1).max(128));
 const optionalLimit = z.preprocess(
   (v) => (Array.isArray(v) ? v[0] : v) || undefined,
-  z.coerce.number().int().positive().max(1_000_000_000).optional(),
+  requestLimit.optional(),
 );
 
 const addForm = z.object({
