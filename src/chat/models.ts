@@ -148,8 +148,8 @@ const servedCache = new WeakMap<
 
 /**
  * The names `modelsFor` lists for a user without a list of allowed models (`chooseModel` checks
- * that list), for a membership test on every request. Remembered per accounts
- * list: the pool hands out the same frozen list until an account is added or removed.
+ * that list), for a membership test on every request. Remembered per accounts list: the pool
+ * hands out the same frozen list until an account is added or removed.
  */
 export function servedModelNames(
   config: AppConfig,

@@ -39,6 +39,10 @@ function expiryField(id: string, value: string): HtmlPart {
   });
 }
 
+function expiryNote(expiresAt: string): string {
+  return `${Date.parse(expiresAt) <= Date.now() ? 'expired' : 'expires'} ${expiresAt}`;
+}
+
 function limitValue(value: number | undefined): string {
   return value === undefined ? '' : String(value);
 }
@@ -61,7 +65,7 @@ function userRow(frame: PageFrame, user: UserView): HtmlPart {
     <td>${flags || '—'}</td>
     <td>
       ${user.key_last4 ? html`…${user.key_last4}` : '—'}
-      ${user.key_expires_at ? html`<div class="meta">expires ${user.key_expires_at}</div>` : ''}
+      ${user.key_expires_at ? html`<div class="meta">${expiryNote(user.key_expires_at)}</div>` : ''}
     </td>
     <td>
       ${user.limits.requests_per_minute ?? '—'} / min, ${user.limits.requests_per_day ?? '—'} / day

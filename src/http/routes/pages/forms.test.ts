@@ -257,6 +257,7 @@ describe('pages over plain HTTP', () => {
     const expired = '2001-01-01T00:00:00.000Z';
     const kept = await save({ key_expires_was: expired, key_expires_at: expired, plus: 'on' });
     expect(kept.status).toBe(200);
+    expect(kept.text).toContain(`expired ${expired}`);
     expect(await expiryOf()).toBe(Date.parse('2001-01-01'));
     expect((await save({ key_expires_at: '2999-04-01T08:00:00Z' })).status).toBe(200);
     expect(await expiryOf()).toBe(Date.parse('2999-04-01T08:00:00Z'));
