@@ -121,6 +121,7 @@ describe('/v1/chat/completions features of OpenAI-kind accounts (the official op
         messages: ask('get_weather?'),
         n: 1, // served values of fields that are refused otherwise
         logprobs: false,
+        modalities: ['text'],
       });
       expect(plain.choices[0]?.message.tool_calls).toBeUndefined();
       const none = await alice.chat.completions.create({
@@ -179,6 +180,8 @@ describe('/v1/chat/completions features of OpenAI-kind accounts (the official op
         ['logprobs', { messages: ask('x'), logprobs: true }, 'logprobs'],
         ['functions', { messages: ask('x'), functions: [{ name: 'f' }] }, 'functions'],
         ['function_call', { messages: ask('x'), function_call: 'auto' }, 'function_call'],
+        ['audio output', { messages: ask('x'), modalities: ['text', 'audio'] }, 'modalities'],
+        ['an audio voice', { messages: ask('x'), audio: { voice: 'alloy', format: 'mp3' } }, 'audio'],
       );
       for (const [name, body, param, headers] of cases) {
         const error = await alice.chat.completions

@@ -129,6 +129,13 @@ export const chatCompletionBody = z.object({
   logprobs: optional(z.boolean().refine((value) => !value, 'logprobs are not served')),
   functions: optional(z.array(z.unknown()).max(0, 'the old functions fields are not served: use tools')),
   function_call: optional(z.unknown().refine(() => false, 'not served: use tool_choice')),
+  // Audio output would change the answer's kind; text is all any account here returns.
+  modalities: optional(
+    z
+      .array(z.string().max(20))
+      .refine((kinds) => kinds.every((kind) => kind === 'text'), 'only text output is served'),
+  ),
+  audio: optional(z.unknown().refine(() => false, 'audio output is not served')),
   stream: optional(z.boolean()),
   stream_options: optional(z.object({ include_usage: optional(z.boolean()) })),
   max_tokens: optional(int.positive()),
