@@ -70,4 +70,18 @@ describeEachEngine('createStoredSessionStore', (engine) => {
     expect(await rowCount(store)).toBe(3); // 'short' is gone
     await expect(sessions.get('long')).resolves.toEqual(data('b'));
   });
+
+  it("keeps a user's newest sessions up to the cap, and ends the oldest at a new sign-in", async () => {
+    const store = await open();
+    const sessions = createStoredSessionStore({ sessions: store.sessions, clock, maxPerUser: 2 });
+    const signIn = (id: string, userId: string, createdAt: number) =>
+      sessions.set(id, { userId, keyHash: `hash-of-${userId}`, createdAt }, MINUTE);
+    await signIn('a1', 'alice', 1);
+    await signIn('b1', 'bob', 2);
+    await signIn('a2', 'alice', 3);
+    await signIn('a3', 'alice', 4);
+    await expect(sessions.get('a1')).resolves.toBeUndefined();
+    for (const id of ['a2', 'a3', 'b1']) await expect(sessions.get(id), id).resolves.toBeDefined();
+    expect(await rowCount(store)).toBe(3);
+  });
 });

@@ -28,15 +28,21 @@ export interface SessionStore {
 /** How often, at most, a sign-in also deletes the expired sessions. */
 const SWEEP_EVERY_MS = 10 * 60 * 1000;
 
+/** Sessions one user keeps at once; a sign-in past it ends their oldest. */
+export const MAX_SESSIONS_PER_USER = 20;
+
 /**
  * Sessions in the database, for a deployment without Redis: a restart keeps everyone signed in.
- * Expired rows are never returned, and are deleted now and then when someone signs in.
+ * Expired rows are never returned, and are deleted now and then when someone signs in. A user's
+ * sessions are capped, so a key holder signing in over and over cannot grow the table.
  */
 export function createStoredSessionStore(options: {
   sessions: SessionQueries;
   clock?: () => number;
+  maxPerUser?: number;
 }): SessionStore {
   const { sessions } = options;
+  const maxPerUser = options.maxPerUser ?? MAX_SESSIONS_PER_USER;
   const clock = options.clock ?? Date.now;
   let nextSweepAt = 0;
   return {
@@ -57,6 +63,7 @@ export function createStoredSessionStore(options: {
         created_at: data.createdAt,
         expires_at: now + ttlMs,
       });
+      await sessions.removeOldest(data.userId, maxPerUser);
     },
     async delete(id) {
       await sessions.remove(id);

@@ -13,6 +13,7 @@ const ALL_MIGRATIONS = [
   '004-sessions',
   '005-turn-tool-calls',
   '006-key-expiry',
+  '007-sessions-user',
 ];
 
 const pgUrl = inject('pgUrl');

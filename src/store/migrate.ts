@@ -5,6 +5,7 @@ import * as dropTurnsStatus from './migrations/003-drop-turns-status.js';
 import * as sessions from './migrations/004-sessions.js';
 import * as turnToolCalls from './migrations/005-turn-tool-calls.js';
 import * as keyExpiry from './migrations/006-key-expiry.js';
+import * as sessionsUser from './migrations/007-sessions-user.js';
 
 /** Migrations are compiled in (no directory scan), so the built server needs no extra files. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-sessions': sessions,
   '005-turn-tool-calls': turnToolCalls,
   '006-key-expiry': keyExpiry,
+  '007-sessions-user': sessionsUser,
 };
 
 const provider: MigrationProvider = {

@@ -33,6 +33,18 @@ export function createSessionQueries(db: Kysely<Database>) {
       await db.deleteFrom('sessions').where('id', '=', id).execute();
     },
 
+    /** Deletes the user's sessions beyond the newest `keep`. */
+    async removeOldest(userId: string, keep: number): Promise<void> {
+      const newest = db
+        .selectFrom('sessions')
+        .select('id')
+        .where('user_id', '=', userId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(keep);
+      await db.deleteFrom('sessions').where('user_id', '=', userId).where('id', 'not in', newest).execute();
+    },
+
     /** Deletes the sessions expired by `now`; returns how many. */
     async removeExpired(now: number): Promise<number> {
       const result = await db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
