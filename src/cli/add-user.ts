@@ -47,7 +47,7 @@ export async function addUserCommand(args: string[]): Promise<void> {
     ...(flags['requests-per-day'] !== undefined && { requests_per_day: flags['requests-per-day'] }),
     ...(flags.models !== undefined && { models: flags.models }),
   };
-  const expiresAt = flags['key-expires-at'] ?? undefined;
+  const expiresAt = flags['key-expires-at'];
   const { config } = await loadCliConfig(configArgv(values));
   const { apiKey } = await withUsers(config, (users) =>
     users.addUser(
@@ -58,11 +58,11 @@ export async function addUserCommand(args: string[]): Promise<void> {
         admin: values.admin,
         client: values.client,
         limits,
-        ...(expiresAt !== undefined && { keyExpiresAt: expiresAt }),
+        keyExpiresAt: expiresAt,
       },
       null,
     ),
   );
   console.log(`User ${userId} added. API key (shown once): ${apiKey}`);
-  if (expiresAt !== undefined) console.log(`The key expires at ${new Date(expiresAt).toISOString()}.`);
+  if (expiresAt != null) console.log(`The key expires at ${new Date(expiresAt).toISOString()}.`);
 }

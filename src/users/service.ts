@@ -14,8 +14,8 @@ export interface NewUserInput {
   limits?: UserLimits;
   /** Import only: keep an existing key (stored hashed) instead of generating one. */
   existingKey?: string;
-  /** When the key stops working (epoch ms); absent: never. */
-  keyExpiresAt?: number;
+  /** When the key stops working (epoch ms); absent or null: never. */
+  keyExpiresAt?: number | null;
 }
 
 export interface UserServiceOptions {
@@ -195,7 +195,7 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
     /** Revokes the user's key and issues a new one, which expires at `keyExpiresAt` if given. */
     async rotateKey(
       userId: string,
-      options: { keyExpiresAt?: number } = {},
+      options: { keyExpiresAt?: number | null } = {},
     ): Promise<{ user: UserView; apiKey: string }> {
       const user = await this.getUser(userId);
       const apiKey = generateApiKey();

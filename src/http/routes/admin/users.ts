@@ -63,7 +63,7 @@ export function createAddUserHandler(users: UserService) {
         admin: input.is_admin,
         client: input.is_client,
         limits: input.limits,
-        ...(input.key_expires_at != null && { keyExpiresAt: input.key_expires_at }),
+        keyExpiresAt: input.key_expires_at,
       },
       principal.userId,
     );
@@ -121,9 +121,7 @@ export function adminUserRoutes({ users }: AppDeps) {
     const rotate = async (id: string, request: FastifyRequest) => {
       const principal = await requireAdmin(request);
       const input = parseInput(rotateKeySchema, requestParams(request));
-      const { user, apiKey } = await users.rotateKey(id, {
-        ...(input.key_expires_at != null && { keyExpiresAt: input.key_expires_at }),
-      });
+      const { user, apiKey } = await users.rotateKey(id, { keyExpiresAt: input.key_expires_at });
       request.log.info({ user_id: id, by: principal.userId }, 'user key rotated');
       return { status: 'success', message: 'Key rotated', api_key: apiKey, user };
     };

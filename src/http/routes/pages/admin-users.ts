@@ -100,7 +100,7 @@ export function adminUserPageRoutes(kit: PageKit) {
           plus: input.plus,
           admin: input.is_admin,
           client: input.is_client,
-          ...(input.key_expires_at != null && { keyExpiresAt: input.key_expires_at }),
+          keyExpiresAt: input.key_expires_at,
         },
         admin.userId,
       );
