@@ -35,6 +35,7 @@ describe('serve (a real child process)', () => {
       expect(statSync(path.join(cwd, 'settings.json')).mode & 0o777).toBe(0o600);
       expect(first.output()).toContain(adminKey); // printed once, at generation
       expect(first.output()).toMatch(/how to add an account|Add an account/i);
+      expect(first.output()).toContain('"heapGrowingPercent":60'); // the default, applied at start
 
       const added = await getJson(
         `${first.url}/api/admin/add-user?admin=${adminKey}&userid=u1&username=Alice&plus=true`,
@@ -43,9 +44,10 @@ describe('serve (a real child process)', () => {
       const userKey = added.json.api_key as string;
       expect(await first.stop()).toBe(0);
 
-      const second = await startServerProcess(['--port', '0'], { cwd });
+      const second = await startServerProcess(['--port', '0'], { cwd, env: { HEAP_GROWING_PERCENT: '0' } });
       try {
         expect(second.output()).not.toContain(adminKey); // not printed again
+        expect(second.output()).toContain('"heapGrowingPercent":0');
         const list = await getJson(`${second.url}/api/admin/users?admin=${adminKey}`);
         expect(list.status).toBe(200);
         expect(JSON.stringify(list.json)).not.toContain(userKey);
@@ -123,6 +125,9 @@ describe('serve (a real child process)', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('env.POOL_LEASE_TTL_MS: must be a whole number');
     expect(result.stderr).toContain('env.POOL_LEASE_MAX_LIFETIME_MS: must be at least the lease TTL');
+    const heap = await runCli(['--port', '0'], { cwd, env: { HEAP_GROWING_PERCENT: 'lots' } });
+    expect(heap.code).toBe(2);
+    expect(heap.stderr).toContain('env.HEAP_GROWING_PERCENT: must be a whole number');
   });
 });
 

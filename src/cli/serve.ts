@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { createLogger } from '../logging/logger.js';
 import { startServer } from '../server.js';
 import { loadCliConfig } from './context.js';
@@ -18,6 +19,9 @@ export async function serve(argv: string[]): Promise<void> {
       `Generated an admin key (saved in ${config.configPath}, shown once here):\n\n  ${generatedAdminKey}\n`,
     );
   }
+  // NODE_OPTIONS refuses this V8 flag; V8 reads it afresh after each full collection.
+  if (config.heapGrowingPercent > 0)
+    setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
   const server = await startServer({ config, logger });
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
@@ -30,6 +34,9 @@ export async function serve(argv: string[]): Promise<void> {
   // with no handler yet would kill the process without the graceful stop.
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
-  logger.info({ url: server.url, store: server.store.location }, 'chatgpt-api-server listening');
+  logger.info(
+    { url: server.url, store: server.store.location, heapGrowingPercent: config.heapGrowingPercent },
+    'chatgpt-api-server listening',
+  );
   logger.flush(); // scripts and supervisors wait for this line
 }

@@ -10,7 +10,18 @@ export interface Overrides {
   dataDir?: string;
   databaseUrl?: string;
   redisUrl?: string;
+  heapGrowingPercent?: number;
 }
+
+/**
+ * Under load V8 let a replica's old generation grow to ~4× its ~30 MB live heap before it
+ * collected it (peaks of ~250 MB RSS); at 1.6× the peak was ~175 MB for no CPU we could tell
+ * from the noise, since a full collection of that heap takes ~10 ms (docs/PERFORMANCE.md).
+ */
+export const DEFAULT_HEAP_GROWING_PERCENT = 60;
+
+/** V8's own largest growing factor is 4×, so more than 300 would change nothing. */
+const HEAP_GROWING_PERCENT_MESSAGE = 'must be a whole number from 0 (V8 decides) to 300';
 
 const nonEmpty = (value: string | undefined): string | undefined =>
   value === undefined || value.trim() === '' ? undefined : value.trim();
@@ -41,6 +52,12 @@ export function readOverrides(env: NodeJS.ProcessEnv, flags: ServeFlags, issues:
   if (redisUrl !== undefined) {
     if (hasProtocol(redisUrl, ['redis:', 'rediss:'])) overrides.redisUrl = redisUrl;
     else issues.push({ path: 'env.REDIS_URL', message: 'must be a redis:// or rediss:// URL' });
+  }
+  const heapGrowing = nonEmpty(env.HEAP_GROWING_PERCENT);
+  if (heapGrowing !== undefined) {
+    const percent = Number(heapGrowing);
+    if (Number.isInteger(percent) && percent >= 0 && percent <= 300) overrides.heapGrowingPercent = percent;
+    else issues.push({ path: 'env.HEAP_GROWING_PERCENT', message: HEAP_GROWING_PERCENT_MESSAGE });
   }
   return overrides;
 }

@@ -243,6 +243,9 @@ describe('environment and flags', () => {
     expect([withEnv.config.server.host, withEnv.config.server.port]).toEqual(['0.0.0.0', 6000]);
     expect(withEnv.config.dataDir).toBe(join(dir, 'state'));
     expect(withEnv.config.databaseUrl).toBe('postgres://u:p@db/x');
+    expect(fileOnly.config.heapGrowingPercent).toBe(60);
+    expect((await load(dir, [], { HEAP_GROWING_PERCENT: '0' })).config.heapGrowingPercent).toBe(0);
+    expect((await load(dir, [], { HEAP_GROWING_PERCENT: ' 150 ' })).config.heapGrowingPercent).toBe(150);
 
     const withFlags = await load(dir, ['--host', '127.0.0.2', '--port=0', '--data-dir', '/var/x'], env);
     expect([withFlags.config.server.host, withFlags.config.server.port]).toEqual(['127.0.0.2', 0]);
@@ -259,7 +262,12 @@ describe('environment and flags', () => {
 
   it('lists bad env values and unknown flags with the file problems, without echoing URLs', async () => {
     const dir = await withSettings({ api_server: { ...SECRETS, local_or_wan: 'internet' } });
-    const env = { API_PORT: '99999', DATABASE_URL: 'mysql://root:s3cret@db/x', REDIS_URL: 'http://r' };
+    const env = {
+      API_PORT: '99999',
+      DATABASE_URL: 'mysql://root:s3cret@db/x',
+      REDIS_URL: 'http://r',
+      HEAP_GROWING_PERCENT: '1.5',
+    };
     const issues = await issuesOf(load(dir, ['--verbose'], env));
     expect(issues.map((issue) => issue.path)).toEqual([
       '--verbose',
@@ -267,7 +275,12 @@ describe('environment and flags', () => {
       'env.API_PORT',
       'env.DATABASE_URL',
       'env.REDIS_URL',
+      'env.HEAP_GROWING_PERCENT',
     ]);
     expect(JSON.stringify(issues)).not.toContain('s3cret');
+    for (const percent of ['-1', '301', 'lots'])
+      expect((await issuesOf(load(dir, [], { HEAP_GROWING_PERCENT: percent }))).map((i) => i.path)).toContain(
+        'env.HEAP_GROWING_PERCENT',
+      );
   });
 });

@@ -4,7 +4,7 @@ import type { AppConfig, ModelRoute } from './types.js';
 import type { ConfigIssue } from './errors.js';
 import { ConfigError } from './errors.js';
 import { collectServeFlags } from './flags.js';
-import { readOverrides } from './env.js';
+import { DEFAULT_HEAP_GROWING_PERCENT, readOverrides } from './env.js';
 import { readSettingsFile } from './read-file.js';
 import { isPlainObject, readAccounts } from './instances.js';
 import { minimalSettings, writeMissingSecrets } from './first-run.js';
@@ -124,6 +124,7 @@ export async function loadConfig(input: LoadConfigInput): Promise<LoadedConfig> 
     dataDir: resolve(input.cwd, overrides.dataDir ?? 'data'),
     ...(overrides.databaseUrl !== undefined && { databaseUrl: overrides.databaseUrl }),
     ...(overrides.redisUrl !== undefined && { redisUrl: overrides.redisUrl }),
+    heapGrowingPercent: overrides.heapGrowingPercent ?? DEFAULT_HEAP_GROWING_PERCENT,
     warnings,
   };
   const loaded: LoadedConfig = { config: deepFreeze(config), created: secrets.createdFile === true };

@@ -113,6 +113,11 @@ export interface AppConfig {
   /** postgres://… to use PostgreSQL instead of SQLite. */
   databaseUrl?: string;
   redisUrl?: string;
+  /**
+   * How far V8 lets the old generation grow past what survived the last full collection
+   * (HEAP_GROWING_PERCENT; 0 leaves it to V8, which picks up to 300). `serve` applies it.
+   */
+  heapGrowingPercent: number;
   /** Demo mode: every answer comes from the upstream simulator, and pages and replies say so. */
   simulated?: boolean;
   /** Non-fatal remarks (e.g. the `instnaces` spelling), shown at start. */

@@ -34,6 +34,7 @@ export function testConfig(overrides: Partial<AppConfig> & { dataDir: string }):
       queue_timeout_ms: 5_000,
       queue_max: 100,
     },
+    heapGrowingPercent: 0,
     warnings: [],
     ...overrides,
   };
