@@ -123,7 +123,16 @@ export function oursSettings(input: OursInput): Record<string, unknown> {
 
 function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', NODE_ENV: 'production' };
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'API_HOST', 'API_PORT', 'DATA_DIR']) delete env[name];
+  // The defaults are what is measured (HEAP_GROWING_PERCENT included).
+  for (const name of [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'API_HOST',
+    'API_PORT',
+    'DATA_DIR',
+    'HEAP_GROWING_PERCENT',
+  ])
+    delete env[name];
   return env;
 }
 
