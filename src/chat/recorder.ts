@@ -4,8 +4,15 @@
  * conversation's new upstream ids and the day's usage. The journal commits them in groups, many
  * turns per transaction (see store/journal.ts); `finish` gives the commit the service waits for
  * before it sends the reply.
+ *
+ * A turn that opens a new conversation is queued only when its first text or call goes out (or
+ * at its end, if none does). Nobody can know that conversation before then, so no other turn
+ * can need its row; and a reply that arrives in one network read, as most short ones do, is
+ * then written as one insert with its final values instead of two inserts and two updates. A
+ * crash before the first byte loses a turn whose client got nothing. A follow-up's row is
+ * queued at once: a concurrent follow-up must see it to number itself.
  */
-import type { ConversationChanges, ConversationsTable, Store, TurnStatus } from '../store/index.js';
+import type { ConversationChanges, ConversationsTable, NewTurn, Store, TurnStatus } from '../store/index.js';
 import { utcDay } from '../store/index.js';
 import type { ToolCall } from '../upstream/types.js';
 
@@ -27,6 +34,8 @@ export interface TurnOutcome {
 }
 
 export interface TurnRecorder {
+  /** The turn's first text or call is about to go out: its row must be queued now. */
+  started(): void;
   partial(reply: string): void;
   /** Records the outcome, with the conversation's changes when the turn completed; resolves once committed. */
   finish(outcome: TurnOutcome, conversation?: ConversationChanges): Promise<void>;
@@ -56,43 +65,53 @@ export function startTurnRecord({
   newConversation?: ConversationsTable;
 }): TurnRecorder {
   const { journal } = store;
-  const begun = journal.begin({
-    conversation: newConversation,
-    awaitEnd: !turn.streamed,
-    turn: {
-      id: turn.id,
-      conversation_id: turn.conversationId,
-      seq: turn.seq,
-      user_id: turn.userId,
-      account_name: null,
-      model: null,
-      prompt: turn.prompt,
-      reply: '',
-      status: 'pending',
-      error_code: null,
-      error_message: null,
-      upstream_message_id: null,
-      parent_message_id: turn.parentMessageId,
-      prompt_tokens: null,
-      completion_tokens: null,
-      created_at: turn.createdAt,
-      first_byte_ms: null,
-      completed_at: null,
-      tool_calls: null,
-    },
-  });
-  // Waited for by finish; until then a failure must not count as unhandled.
-  begun.catch(() => undefined);
+  const row: NewTurn = {
+    id: turn.id,
+    conversation_id: turn.conversationId,
+    seq: turn.seq,
+    user_id: turn.userId,
+    account_name: null,
+    model: null,
+    prompt: turn.prompt,
+    reply: '',
+    status: 'pending',
+    error_code: null,
+    error_message: null,
+    upstream_message_id: null,
+    parent_message_id: turn.parentMessageId,
+    prompt_tokens: null,
+    completion_tokens: null,
+    created_at: turn.createdAt,
+    first_byte_ms: null,
+    completed_at: null,
+    tool_calls: null,
+  };
+  let begun: Promise<void> | undefined;
+  const begin = (awaitEnd: boolean): Promise<void> => {
+    if (begun) return begun;
+    begun = journal.begin({ conversation: newConversation, awaitEnd, turn: row });
+    // Waited for by finish; until then a failure must not count as unhandled.
+    begun.catch(() => undefined);
+    return begun;
+  };
+  if (newConversation) journal.running(turn.id);
+  else begin(!turn.streamed);
   let lastSave = clock();
   return {
+    started() {
+      begin(!turn.streamed);
+    },
     partial(reply) {
       const now = clock();
       if (now - lastSave < PARTIAL_SAVE_INTERVAL_MS) return;
       lastSave = now;
+      begin(!turn.streamed);
       journal.partial(turn.id, reply);
     },
     finish(outcome, conversation) {
       const now = clock();
+      // Not begun yet (no text went out): the start can wait for the end and share its insert.
+      const started = begin(true);
       const ended = journal.end({
         turnId: turn.id,
         completion: {
@@ -125,7 +144,7 @@ export function startTurnRecord({
       });
       // An update of a row that was never inserted changes nothing without failing: the start's
       // own commit must be waited for too.
-      return Promise.all([begun, ended]).then(() => undefined);
+      return Promise.all([started, ended]).then(() => undefined);
     },
   };
 }

@@ -189,6 +189,7 @@ export function createChatService(deps: ChatServiceDeps) {
         }
         if (state.firstDelta(clock() - startedAt)) {
           if (input.timing) input.timing.upstreamFirstByteMs = state.upstreamFirstByteMs;
+          recorder.started();
           yield {
             type: 'start',
             conversationId,

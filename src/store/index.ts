@@ -24,7 +24,7 @@ export interface Store {
   /** Browser sessions of a deployment without Redis. */
   sessions: SessionQueries;
   /** Turn writes, group-committed (see journal.ts). */
-  journal: Pick<TurnJournal, 'begin' | 'partial' | 'end' | 'flush'>;
+  journal: Pick<TurnJournal, 'running' | 'begin' | 'partial' | 'end' | 'flush'>;
   /** Cheap round trip, for readiness checks. */
   ping(): Promise<void>;
   /** Flushes the journal and disconnects. */
@@ -108,5 +108,5 @@ export type { ConversationChanges, ConversationFilter } from './conversations.js
 export type { UsageDelta } from './usage.js';
 export type { UserWithKey } from './users.js';
 export { utcDay } from './usage.js';
-export type { JournalOp, TurnBegin, TurnEnd } from './journal.js';
+export type { JournalOp, NewTurn, TurnBegin, TurnEnd } from './journal.js';
 export { timeOrderedId } from './ids.js';

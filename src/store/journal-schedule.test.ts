@@ -24,7 +24,7 @@ function recordingJournal() {
   const end = (turnId: string): Promise<void> => journal.end(endOf(turnId));
   const turnsIn = (batch: JournalOp[] | undefined) =>
     (batch ?? []).flatMap((op) => (op.kind === 'insertTurn' ? [op.row.id] : []));
-  return { batches, begin, beginStreamed, end, turnsIn };
+  return { batches, journal, begin, beginStreamed, end, turnsIn };
 }
 
 function endOf(turnId: string): TurnEnd {
@@ -90,5 +90,18 @@ describe('journal commit timing', () => {
     expect(busy.batches).toHaveLength(0);
     await Promise.all([started, busy.end('t1')]);
     expect(busy.batches.map(busy.turnsIn)).toEqual([['t1', 's2']]);
+  });
+
+  it('lets an end wait for a turn announced as running whose row is not queued yet', async () => {
+    const j = recordingJournal();
+    void j.begin('t1');
+    j.journal.running('later');
+    const first = j.end('t1');
+    await tick();
+    expect(j.batches).toHaveLength(0); // 'later' is running: t1's end waits to share a commit
+    const started = j.beginStreamed('later');
+    await Promise.all([first, started, j.end('later')]);
+    expect(j.batches.map(j.turnsIn)).toEqual([['t1', 'later']]);
+    expect(j.batches[0]?.some((op) => op.kind === 'finishTurn')).toBe(false); // ended before written
   });
 });

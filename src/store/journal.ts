@@ -15,7 +15,9 @@
  * long: a streamed turn's start is committed at once, or, while other turns run, with their ends
  * within `endDelayMs`. So a crash can lose only a running turn started less than `startDelayMs`
  * before whose client got nothing yet, or, under load, a stream opened less than `endDelayMs`
- * before.
+ * before. (The chat service begins a turn that opens a new conversation only at its first byte,
+ * see chat/recorder.ts, and announces it as `running` until then; a crash before that byte
+ * loses that turn too, its client having got nothing.)
  * Reads of conversations, turns and usage flush first (see index.ts). A batch that fails is
  * retried change by change, so one bad change cannot take the others down; a turn whose own row
  * could not be written sees its promise rejected, the rest goes to `onError`.
@@ -55,6 +57,11 @@ export interface TurnEnd {
 }
 
 export interface TurnJournal {
+  /**
+   * A turn is running whose row is queued later (at its first byte or its end): while it runs,
+   * other turns' ends wait a little to share a commit with its writes, as they do for a begun one.
+   */
+  running(turnId: string): void;
   /** Queues the turn's row (and its new conversation); resolves once committed. */
   begin(entry: TurnBegin): Promise<void>;
   /** The reply so far of a turn still running (ignored once the turn has ended). */
@@ -222,10 +229,14 @@ export function createTurnJournal(options: JournalOptions): TurnJournal {
   }
 
   return {
+    running(turnId) {
+      running.add(turnId);
+    },
     begin({ conversation, turn, awaitEnd }) {
       if (conversation) pending.conversations.set(conversation.id, { ...conversation });
       pending.turns.set(turn.id, { ...turn, owner: turn.owner ?? options.owner });
       // A streamed turn's start is written at once, or with the next ends while others run.
+      running.delete(turn.id);
       const others = running.size > 0;
       running.add(turn.id);
       queued(awaitEnd ? options.startDelayMs : others ? options.endDelayMs : 0);
