@@ -1,23 +1,11 @@
 /** When a turn's rows reach the journal: a new conversation's at its first byte, a follow-up's at once. */
 import { describe, expect, it } from 'vitest';
-import { createTurnJournal, type JournalOp } from '../store/journal.js';
+import { recordingJournal, tick } from '../../test/helpers/recording-journal.js';
 import { conversationRow } from '../../test/helpers/rows.js';
 import { startTurnRecord, type TurnOutcome, type TurnStart } from './recorder.js';
 
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 function recordingStore() {
-  const batches: JournalOp[][] = [];
-  const journal = createTurnJournal({
-    write: (ops) => {
-      batches.push(ops);
-      return Promise.resolve();
-    },
-    startDelayMs: 60_000,
-    owner: null,
-    endDelayMs: 20,
-    onError: () => undefined,
-  });
+  const { batches, journal } = recordingJournal();
   return { batches, store: { journal }, kinds: () => batches.flat().map((op) => op.kind) };
 }
 
@@ -42,17 +30,16 @@ const outcome = (status: TurnOutcome['status'], reply: string): TurnOutcome => (
 });
 
 const newConversation = (id: string) => conversationRow({ id: `c-${id}`, user_id: 'u' });
+/** A turn that opens its own new conversation. */
+const startNew = (store: ReturnType<typeof recordingStore>['store'], id: string) =>
+  startTurnRecord({ store, clock: () => 9, turn: turn(id), newConversation: newConversation(id) });
+
 const conversationChanges = { title: 'hello', account_name: 'acc', updated_at: 9 };
 
 describe('turn recorder', () => {
   it("writes a new conversation's turn only once its first text goes out, then with its end as one insert", async () => {
     const { batches, store, kinds } = recordingStore();
-    const recorder = startTurnRecord({
-      store,
-      clock: () => 9,
-      turn: turn('t1'),
-      newConversation: newConversation('t1'),
-    });
+    const recorder = startNew(store, 't1');
     await tick();
     expect(batches).toEqual([]); // waiting for the upstream: nothing queued
     recorder.started();
@@ -69,12 +56,7 @@ describe('turn recorder', () => {
 
   it('writes the row when the first text goes out, and the end as updates when it comes later', async () => {
     const { store, kinds } = recordingStore();
-    const recorder = startTurnRecord({
-      store,
-      clock: () => 9,
-      turn: turn('t2'),
-      newConversation: newConversation('t2'),
-    });
+    const recorder = startNew(store, 't2');
     recorder.started();
     await tick(); // a streamed start alone is committed within its tick
     expect(kinds()).toEqual(['insertConversation', 'insertTurn']);
@@ -90,12 +72,7 @@ describe('turn recorder', () => {
 
   it('writes a turn that failed before any text as one insert with its error', async () => {
     const { batches, store, kinds } = recordingStore();
-    const recorder = startTurnRecord({
-      store,
-      clock: () => 9,
-      turn: turn('t3'),
-      newConversation: newConversation('t3'),
-    });
+    const recorder = startNew(store, 't3');
     await recorder.finish({ ...outcome('error', ''), errorCode: 'upstream_error', errorMessage: 'down' });
     expect(kinds()).toEqual(['insertConversation', 'insertTurn', 'addUsage']);
     expect(batches.flat()[1]).toMatchObject({
@@ -115,18 +92,8 @@ describe('turn recorder', () => {
 
   it("counts a new conversation's turn as running before its row is queued, so other ends wait for it", async () => {
     const { batches, store } = recordingStore();
-    const waiting = startTurnRecord({
-      store,
-      clock: () => 9,
-      turn: turn('slow'),
-      newConversation: newConversation('slow'),
-    });
-    const quick = startTurnRecord({
-      store,
-      clock: () => 9,
-      turn: turn('quick'),
-      newConversation: newConversation('quick'),
-    });
+    const waiting = startNew(store, 'slow');
+    const quick = startNew(store, 'quick');
     quick.started();
     const quickDone = quick.finish(outcome('complete', 'q'), conversationChanges);
     await tick();

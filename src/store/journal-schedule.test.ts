@@ -1,22 +1,11 @@
 /** When the journal commits: which turns share a transaction (the writer only records batches). */
 import { describe, expect, it } from 'vitest';
-import { createTurnJournal, type JournalOp, type TurnEnd } from './journal.js';
+import type { JournalOp, TurnEnd } from './journal.js';
+import { recordingJournal, tick } from '../../test/helpers/recording-journal.js';
 import { turnRow } from '../../test/helpers/rows.js';
 
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function recordingJournal() {
-  const batches: JournalOp[][] = [];
-  const journal = createTurnJournal({
-    write: (ops) => {
-      batches.push(ops);
-      return Promise.resolve();
-    },
-    startDelayMs: 60_000,
-    owner: null,
-    endDelayMs: 20,
-    onError: () => undefined,
-  });
+function recordingTurns() {
+  const { batches, journal } = recordingJournal();
   const begin = (id: string) =>
     journal.begin({ turn: turnRow({ id, conversation_id: 'c', user_id: 'u' }), awaitEnd: true });
   const beginStreamed = (id: string) =>
@@ -47,7 +36,7 @@ function endOf(turnId: string): TurnEnd {
 
 describe('journal commit timing', () => {
   it('commits the end of the only running turn as soon as the code that ended it is done', async () => {
-    const j = recordingJournal();
+    const j = recordingTurns();
     void j.begin('t1');
     const ended = j.end('t1');
     expect(j.batches).toHaveLength(0);
@@ -58,7 +47,7 @@ describe('journal commit timing', () => {
   });
 
   it('lets an end wait while another turn runs, and commits both ends together', async () => {
-    const j = recordingJournal();
+    const j = recordingTurns();
     void j.begin('t1');
     void j.begin('t2');
     const first = j.end('t1');
@@ -70,7 +59,7 @@ describe('journal commit timing', () => {
   });
 
   it('commits a waiting end after the delay even when the other turn never ends', async () => {
-    const j = recordingJournal();
+    const j = recordingTurns();
     void j.begin('t1');
     void j.begin('long');
     await j.end('t1');
@@ -79,11 +68,11 @@ describe('journal commit timing', () => {
   });
 
   it('commits a streamed start within its tick, or with the next end while another turn runs', async () => {
-    const alone = recordingJournal();
+    const alone = recordingTurns();
     await alone.beginStreamed('s1');
     expect(alone.batches.map(alone.turnsIn)).toEqual([['s1']]);
 
-    const busy = recordingJournal();
+    const busy = recordingTurns();
     void busy.begin('t1');
     const started = busy.beginStreamed('s2');
     await tick();
@@ -93,7 +82,7 @@ describe('journal commit timing', () => {
   });
 
   it('lets an end wait for a turn announced as running whose row is not queued yet', async () => {
-    const j = recordingJournal();
+    const j = recordingTurns();
     void j.begin('t1');
     j.journal.running('later');
     const first = j.end('t1');
