@@ -211,6 +211,11 @@ describe('operator commands', () => {
     expect(added.stdout).toContain('The key expires at 2999-01-31T00:00:00.000Z.');
     const limited = await runCli(['add-user', '--userid', 'lim2', '--requests-per-day', '5'], { cwd });
     expect(limited.code, limited.stderr).toBe(0);
+    const text = (await runCli(['list-users'], { cwd })).stdout;
+    expect(text).toMatch(
+      /^lim1\tlim1\t-\tkey …\S{4}\texpires 2999-01-31T00:00:00\.000Z\tmodels gpt-4o-mini,auto$/m,
+    );
+    expect(text).toMatch(/^lim2\tlim2\t-\tkey …\S{4}\t5\/day$/m);
     const list = JSON.parse((await runCli(['list-users', '--json'], { cwd })).stdout) as Record<
       string,
       unknown

@@ -25,7 +25,7 @@ export const COMMANDS: Record<string, Command> = {
     run: addUserCommand,
   },
   'list-users': {
-    summary: 'List users (never their keys).',
+    summary: 'List users (never their keys), with their key expiry and limits when set.',
     usage: 'list-users [--json] [--config F] [--data-dir D]',
     async run(args) {
       const { values } = parse({ args, options: { ...CONFIG_OPTIONS, json: { type: 'boolean' } } });
@@ -36,7 +36,15 @@ export const COMMANDS: Record<string, Command> = {
         const perms = [u.plus && 'plus', u.admin && 'admin', u.client && 'client', u.disabled && 'DISABLED']
           .filter(Boolean)
           .join(',');
-        console.log(`${u.user_id}\t${u.username}\t${perms || '-'}\tkey …${u.key_last4 ?? '----'}`);
+        // Set limits and the expiry follow the four fixed columns, so scripts reading those keep working.
+        const extras = [
+          u.key_expires_at && `expires ${u.key_expires_at}`,
+          u.limits.models && `models ${u.limits.models.join(',')}`,
+          u.limits.requests_per_minute && `${u.limits.requests_per_minute}/min`,
+          u.limits.requests_per_day && `${u.limits.requests_per_day}/day`,
+        ].filter(Boolean);
+        const columns = [u.user_id, u.username, perms || '-', `key …${u.key_last4 ?? '----'}`, ...extras];
+        console.log(columns.join('\t'));
       }
     },
   },
