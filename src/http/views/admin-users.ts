@@ -94,15 +94,18 @@ function userRow(frame: PageFrame, user: UserView): HtmlPart {
           <input type="hidden" name="key_expires_was" value="${user.key_expires_at ?? ''}" />
           <div class="actions"><button type="submit">Save</button></div>
         </form>
+        <form
+          method="post"
+          action="/admin/users/rotate"
+          data-confirm="Replace this user's key? The old key stops working."
+        >
+          ${hidden}
+          ${field({ name: 'key_expires_at', label: 'New key expires (empty: never)', placeholder: 'never', id: `f-rotate-expires-${user.user_id}` })}
+          <div class="actions">
+            <button type="submit" class="secondary">Rotate key</button>
+          </div>
+        </form>
         <div class="actions">
-          <form
-            class="inline-form"
-            method="post"
-            action="/admin/users/rotate"
-            data-confirm="Replace this user's key? The old key stops working."
-          >
-            ${hidden}<button type="submit" class="secondary">Rotate key</button>
-          </form>
           <form
             class="inline-form"
             method="post"

@@ -41,6 +41,7 @@ const updateForm = userRef.extend({
   key_expires_was: text.optional(),
 });
 const changedExpiry = z.object({ key_expires_at: keyExpiry });
+const rotateForm = userRef.extend({ key_expires_at: keyExpiry.optional() });
 
 /** A browser asking for the page (not a script calling the original's JSON route). */
 const wantsForm = (request: FastifyRequest): boolean =>
@@ -142,8 +143,8 @@ export function adminUserPageRoutes(kit: PageKit) {
     app.post('/admin/users/rotate', async (request, reply) => {
       const admin = await kit.adminFor(request);
       if (!admin) return kit.redirectToSignin(request, reply);
-      const { user_id } = parseInput(userRef, requestParams(request));
-      const { apiKey } = await users.rotateKey(user_id);
+      const { user_id, key_expires_at } = parseInput(rotateForm, requestParams(request));
+      const { apiKey } = await users.rotateKey(user_id, { keyExpiresAt: key_expires_at });
       request.log.info({ user_id, by: admin.userId }, 'user key rotated');
       return showUsers(request, reply, { kind: 'ok', text: newKeyNotice(user_id, apiKey) });
     });

@@ -266,6 +266,19 @@ describe('pages over plain HTTP', () => {
     expect(past.text).toContain('must be in the future');
     expect((await save({ key_expires_was: 'x', key_expires_at: '' })).status).toBe(200);
     expect(await expiryOf()).toBeNull();
+
+    // Rotating gives the new key its own expiry, or none when the field is left empty.
+    const rotate = (key_expires_at: string) =>
+      admin.submit('/admin/users', '/admin/users/rotate', { user_id: 'fay', key_expires_at });
+    const rotated = await rotate('2999-05-01');
+    expect(rotated.status).toBe(200);
+    expect(rotated.text).toMatch(/cas_[A-Za-z0-9_-]{43}/);
+    expect(await expiryOf()).toBe(Date.parse('2999-05-01'));
+    expect((await rotate('')).status).toBe(200);
+    expect(await expiryOf()).toBeNull();
+    const refused = await rotate('1999-01-01');
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('must be in the future');
   });
 
   it('admin pages: sign-in first, 403 for a non-admin even with a valid token', async () => {

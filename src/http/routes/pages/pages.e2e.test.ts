@@ -193,6 +193,20 @@ describeWithBrowser('browser pages (headless Chromium)', () => {
     await expect(bob.locator('.who').textContent()).resolves.toContain('Signed in as Bob');
     await expect(sendPrompt(bob, 'Hi from Bob')).resolves.toBe(simulatedReply('Hi from Bob', 0));
     await bob.context().close();
+
+    // Rotating from the console (after its confirm dialog) gives the new key its own expiry.
+    await admin.locator('tr[data-user="bob"] summary').click();
+    await admin.fill('#f-rotate-expires-bob', '2999-06-01');
+    admin.once('dialog', (dialog) => void dialog.accept());
+    await admin.click('tr[data-user="bob"] form[action="/admin/users/rotate"] button');
+    const rotatedKey = ((await admin.locator('#new-api-key').textContent(WAIT)) ?? '').trim();
+    expect(rotatedKey).toMatch(/^cas_/);
+    expect(rotatedKey).not.toBe(bobKey);
+    await expect(admin.locator('tr[data-user="bob"]').textContent()).resolves.toContain(
+      'expires 2999-06-01T00:00:00.000Z',
+    );
+    await admin.locator('tr[data-user="bob"] summary').click();
+    await browser.screenshot(admin, 'admin-users-rotated');
   });
 
   it("shows an admin the user's conversation", async () => {
