@@ -13,6 +13,7 @@ import { createAccountPool } from '../pool/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { connectRedis, SharedStateError } from './connection.js';
 import { connectSharedState, type SharedState } from './index.js';
+import { createRedisSessionStore } from './session-store.js';
 
 const waitFor = async (check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
@@ -193,5 +194,36 @@ describeWithBinary('redis-server', 'shared state on a real Redis', () => {
     expect(await a.sessionStore.get('sid-1')).toBeUndefined();
     await a.sessionStore.set('sid-2', data, 50);
     await waitFor(async () => (await b.sessionStore.get('sid-2')) === undefined, 5000);
+  });
+
+  it("caps a user's sessions: a sign-in past the cap ends that user's oldest, in every process", async () => {
+    const client = await connectRedis({ url: redis.url, connectTimeoutMs: 2000 });
+    try {
+      const sessions = createRedisSessionStore({ redis: client, keyPrefix: 'tcap:session:', maxPerUser: 3 });
+      const data = (userId: string, createdAt: number) => ({ userId, keyHash: 'h', createdAt });
+      await sessions.set('bob-1', data('bob', 0), 60_000);
+      // Equal lifetimes, so the one that ends first is the one signed in first.
+      for (let i = 1; i <= 5; i++) {
+        await sessions.set(`alice-${i}`, data('alice', i), 60_000 + i);
+      }
+      const alive = async (ids: string[]) =>
+        (await Promise.all(ids.map(async (id) => ((await sessions.get(id)) ? id : undefined)))).filter(
+          Boolean,
+        );
+      const alices = ['alice-1', 'alice-2', 'alice-3', 'alice-4', 'alice-5'];
+      expect(await alive(alices)).toEqual(['alice-3', 'alice-4', 'alice-5']);
+      expect(await alive(['bob-1'])).toEqual(['bob-1']); // another user's sessions are not touched
+
+      // A signed-out session leaves the list: the next sign-in ends nobody.
+      await sessions.delete('alice-4');
+      await sessions.set('alice-6', data('alice', 6), 60_000 + 6);
+      expect(await alive([...alices, 'alice-6'])).toEqual(['alice-3', 'alice-5', 'alice-6']);
+      expect(await client.zcard('tcap:session:by-user:alice')).toBe(3);
+      const listTtl = await client.pttl('tcap:session:by-user:alice');
+      expect(listTtl).toBeGreaterThan(0);
+      expect(listTtl).toBeLessThanOrEqual(60_006);
+    } finally {
+      await client.quit();
+    }
   });
 });
