@@ -112,6 +112,17 @@ describe('security: brute force and rate limits', () => {
       (await stack.call(`/api/chat?user=${limited}&prompt=hi`, { headers: from('192.0.2.1') })).status,
     ).toBe(429);
     expect(stack.sim.log.length).toBe(before);
+    // /v1 counts too, answered in OpenAI's error shape.
+    const v1 = await stack.call('/v1/chat/completions', {
+      json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
+      headers: { ...from('192.0.2.1'), authorization: `Bearer ${limited}` },
+    });
+    expect(v1.status).toBe(429);
+    expect(v1.json).toMatchObject({ error: { code: 'user_rate_limited' } });
+    expect(Number(v1.headers['retry-after'])).toBeGreaterThan(0);
+    const models = await stack.call('/v1/models', { headers: { authorization: `Bearer ${limited}` } });
+    expect(models.status).toBe(429);
+    expect(stack.sim.log.length).toBe(before);
     expect((await stack.call(`/api/recall?user=${free}`, { headers: from('192.0.2.1') })).status).toBe(200);
   });
 });
