@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 
 const CORS_PATH = /^\/(v1|api)(\/|\?|$)/;
 const METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
-const DEFAULT_HEADERS = 'Authorization, Content-Type, X-Conversation-Id, X-Request-Id';
+const DEFAULT_HEADERS = 'Authorization, Content-Type, X-Conversation-Id, X-Request-Id, X-User-Id';
 const EXPOSED = 'X-Conversation-Id, X-Request-Id, Retry-After';
 /** A list of header names as browsers send it in Access-Control-Request-Headers. */
 const HEADER_LIST = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$/;
