@@ -86,6 +86,19 @@ describe('X-User-Id: a client key acting for its users on /v1', () => {
     expect(await conversationsOf('plain')).toHaveLength(0);
   });
 
+  it('lets the admin key act for an existing user only', async () => {
+    const before = (await conversationsOf('acme-u1')).length;
+    await asUser(stack.adminKey, 'acme-u1').chat.completions.create({
+      model: 'web-mini',
+      messages: userAsks('from the admin'),
+    });
+    expect(await conversationsOf('acme-u1')).toHaveLength(before + 1);
+    const unknown = await asUser(stack.adminKey, 'nobody-yet')
+      .chat.completions.create({ model: 'web-mini', messages: userAsks('hi') })
+      .catch((e: unknown) => e);
+    expect((unknown as APIError).status).toBe(404);
+  });
+
   it('leaves a request without the header as the key itself', async () => {
     const own = new OpenAI({ apiKey: clientKey, baseURL: `${stack.url}/v1`, maxRetries: 0 });
     await own.chat.completions.create({ model: 'gpt-4o-mini', messages: userAsks('as acme') });
