@@ -39,10 +39,30 @@ async function actingForUser(
 ): Promise<Principal> {
   const client = await users.authenticate(clientKey);
   if (!client) throw unauthorized('Invalid client specified');
-  if (!client.client && !client.admin) throw forbidden('This key is not a client key', 'not_a_client');
   const userId = firstString(params.user_id) ?? firstString(params.userid);
-  if (!userId) return client; // the client acting as itself
-  if (userId.length > 128)
-    throw new AppError(400, 'invalid_request', "Invalid value for 'user_id'", { field: 'user_id' });
-  return users.actAs(client, userId, firstString(params.username));
+  if (!userId) {
+    if (!client.client && !client.admin) throw notAClient();
+    return client; // the client acting as itself
+  }
+  return actFor(users, client, { userId, username: firstString(params.username), field: 'user_id' });
+}
+
+const MAX_USER_ID_LENGTH = 128;
+const notAClient = () => forbidden('This key is not a client key', 'not_a_client');
+
+/**
+ * A client (or admin) key acting for one of its users, on `/api` (`client` + `user_id`) and on
+ * `/v1` (`X-User-Id`): any other key is refused, and `field` names where the id came from.
+ */
+export async function actFor(
+  users: UserService,
+  actor: Principal,
+  target: { userId: string; username?: string; field: string },
+): Promise<Principal> {
+  if (!actor.client && !actor.admin) throw notAClient();
+  if (target.userId.length > MAX_USER_ID_LENGTH)
+    throw new AppError(400, 'invalid_request', `Invalid value for '${target.field}'`, {
+      field: target.field,
+    });
+  return users.actAs(actor, target.userId, target.username);
 }

@@ -29,10 +29,14 @@ export function newKeyNotice(userId: string, apiKey: string): HtmlPart {
 }
 
 /** The key's expiry: an ISO 8601 date or date-time; empty means never. */
-function expiryField(id: string, value: string): HtmlPart {
+function expiryField(
+  id: string,
+  value: string,
+  label = 'Key expires (YYYY-MM-DD, 00:00 UTC, or an ISO date-time; empty: never)',
+): HtmlPart {
   return field({
     name: 'key_expires_at',
-    label: 'Key expires (YYYY-MM-DD, 00:00 UTC, or an ISO date-time; empty: never)',
+    label,
     value,
     placeholder: 'never',
     id,
@@ -99,8 +103,7 @@ function userRow(frame: PageFrame, user: UserView): HtmlPart {
           action="/admin/users/rotate"
           data-confirm="Replace this user's key? The old key stops working."
         >
-          ${hidden}
-          ${field({ name: 'key_expires_at', label: 'New key expires (empty: never)', placeholder: 'never', id: `f-rotate-expires-${user.user_id}` })}
+          ${hidden} ${expiryField(`f-rotate-expires-${user.user_id}`, '', 'New key expires (empty: never)')}
           <div class="actions">
             <button type="submit" class="secondary">Rotate key</button>
           </div>
