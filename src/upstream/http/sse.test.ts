@@ -58,6 +58,17 @@ describe('SseDecoder', () => {
     expect(decoder.end()).toEqual([{ event: undefined, data: 'b\uFFFD' }]);
   });
 
+  it('reads fields by exact name: a bare "data" line is an empty line of data, look-alikes are ignored', () => {
+    const text =
+      'data\ndata:\ndata: a: b\n\n' + // three data lines: "", "" and "a: b"
+      'database: no\ndat: no\nevents: no\nevent\ndata:x\n\n' + // only "event" (empty) and "data" count
+      'retry: 10\n\n'; // no data: no event
+    expect(decodeInPieces(text, 10_000)).toEqual([
+      { event: undefined, data: '\n\na: b' },
+      { event: '', data: 'x' },
+    ]);
+  });
+
   it('gives the same events for every chunk size, including one byte', () => {
     for (const size of [1, 2, 3, 5, 8]) expect(decodeInPieces(stream, size)).toEqual(expected);
   });

@@ -15,6 +15,8 @@ export interface SseEvent {
 }
 
 const LF = 10;
+const SPACE = 32;
+const COLON = 58;
 const BOM = 0xfeff;
 
 /**
@@ -30,7 +32,8 @@ export class SseDecoder {
   /** A chunk ended in CR: a LF at the start of the next one belongs to the same line break. */
   private skipLeadingLf = false;
   private event: string | undefined;
-  private data: string[] = [];
+  /** The event's `data:` lines so far, joined with "\n"; undefined before the first. */
+  private data: string | undefined;
 
   push(chunk: Uint8Array | string): SseEvent[] {
     const out: SseEvent[] = [];
@@ -53,7 +56,7 @@ export class SseDecoder {
       const lf = buffer.indexOf('\n', start);
       const end = cr !== -1 && (lf === -1 || cr < lf) ? cr : lf;
       if (end === -1) break;
-      this.line(buffer.slice(start, end), out);
+      this.line(buffer, start, end, out);
       if (end !== cr) start = end + 1;
       else if (end + 1 === buffer.length) {
         this.skipLeadingLf = true;
@@ -69,29 +72,38 @@ export class SseDecoder {
     const out = this.push(this.utf8.end());
     const rest = this.buffer;
     this.buffer = '';
-    if (rest !== '') this.line(rest, out);
+    if (rest !== '') this.line(rest, 0, rest.length, out);
     this.dispatch(out);
     return out;
   }
 
-  private line(line: string, out: SseEvent[]): void {
-    if (line === '') {
+  /**
+   * The line `text[start, end)`, read in place: only a field's value is cut out of the buffer (a
+   * 40-chunk reply makes 80 lines, and each cut is an object to collect).
+   */
+  private line(text: string, start: number, end: number, out: SseEvent[]): void {
+    if (start === end) {
       this.dispatch(out);
       return;
     }
-    if (line.startsWith(':')) return; // comment / keep-alive
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
-    else if (field === 'event') this.event = value;
+    if (text.charCodeAt(start) === COLON) return; // comment / keep-alive
+    let colon = text.indexOf(':', start);
+    if (colon === -1 || colon > end) colon = end;
+    let valueStart = colon + 1;
+    if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart += 1;
+    const fieldLength = colon - start;
+    if (fieldLength === 4 && text.startsWith('data', start)) {
+      const value = valueStart < end ? text.slice(valueStart, end) : '';
+      this.data = this.data === undefined ? value : `${this.data}\n${value}`;
+    } else if (fieldLength === 5 && text.startsWith('event', start)) {
+      this.event = valueStart < end ? text.slice(valueStart, end) : '';
+    }
   }
 
   private dispatch(out: SseEvent[]): void {
-    if (this.data.length > 0) out.push({ event: this.event, data: this.data.join('\n') });
+    if (this.data !== undefined) out.push({ event: this.event, data: this.data });
     this.event = undefined;
-    this.data = [];
+    this.data = undefined;
   }
 }
 
