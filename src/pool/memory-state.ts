@@ -9,23 +9,44 @@ export interface MemoryPoolStateOptions {
   clock?: Clock;
 }
 
+interface AccountLeases {
+  expiries: Map<string, number>;
+  sweepAt: number;
+}
+
 export function createMemoryPoolState(options: MemoryPoolStateOptions = {}): PoolState {
   const clock = options.clock ?? systemClock;
   /** rotation key → account → nginx "current weight" */
   const rotations = new Map<string, Map<string, number>>();
-  /** account → lease id → expiry */
-  const leases = new Map<string, Map<string, number>>();
+  /** account → its leases (id → expiry) and the earliest of those expiries */
+  const leases = new Map<string, AccountLeases>();
   const health = new Map<string, HealthRecord>();
 
-  const liveLeases = (account: string): Map<string, number> => {
+  /**
+   * The account's unexpired leases. Expired ones are swept only once the earliest expiry has
+   * passed, not on every call: leases are taken and returned several times per turn, and most
+   * end by release long before they expire.
+   */
+  const liveLeases = (account: string): AccountLeases => {
     let held = leases.get(account);
     if (!held) {
-      held = new Map();
+      held = { expiries: new Map(), sweepAt: Infinity };
       leases.set(account, held);
     }
     const now = clock.now();
-    for (const [id, expiresAt] of held) if (expiresAt <= now) held.delete(id);
+    if (now >= held.sweepAt) {
+      let next = Infinity;
+      for (const [id, expiresAt] of held.expiries) {
+        if (expiresAt <= now) held.expiries.delete(id);
+        else if (expiresAt < next) next = expiresAt;
+      }
+      held.sweepAt = next;
+    }
     return held;
+  };
+  const hold = (held: AccountLeases, id: string, expiresAt: number): void => {
+    held.expiries.set(id, expiresAt);
+    if (expiresAt < held.sweepAt) held.sweepAt = expiresAt;
   };
 
   return {
@@ -56,26 +77,25 @@ export function createMemoryPoolState(options: MemoryPoolStateOptions = {}): Poo
 
     async acquireLease({ account, maxConcurrency, ttlMs }: LeaseRequest) {
       const held = liveLeases(account);
-      if (held.size >= maxConcurrency) return undefined;
+      if (held.expiries.size >= maxConcurrency) return undefined;
       const id = randomUUID();
-      held.set(id, clock.now() + ttlMs);
+      hold(held, id, clock.now() + ttlMs);
       return id;
     },
 
     async renewLease(account: string, leaseId: string, ttlMs: number) {
       const held = liveLeases(account);
-      if (!held.has(leaseId)) return false;
-      held.set(leaseId, clock.now() + ttlMs);
+      if (!held.expiries.has(leaseId)) return false;
+      hold(held, leaseId, clock.now() + ttlMs);
       return true;
     },
 
     async releaseLease(account: string, leaseId: string) {
-      const held = liveLeases(account);
-      return held.delete(leaseId);
+      return liveLeases(account).expiries.delete(leaseId);
     },
 
     async inFlight(accounts: readonly string[]) {
-      return new Map(accounts.map((name) => [name, liveLeases(name).size]));
+      return new Map(accounts.map((name) => [name, liveLeases(name).expiries.size]));
     },
 
     async getHealth(accounts: readonly string[]) {
