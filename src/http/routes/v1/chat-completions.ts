@@ -118,7 +118,7 @@ export function chatCompletionRoutes({ users, runtime, config }: AppDeps) {
         tier: principal.plus ? 'any' : 'free',
         model: body.model,
         conversationId,
-        sampling: samplingFrom({ ...body, max_tokens: body.max_completion_tokens ?? body.max_tokens }),
+        sampling: samplingFrom(body, body.max_completion_tokens ?? body.max_tokens),
         stream: body.stream === true,
         via: 'v1',
         ...chatContext(request),

@@ -99,7 +99,7 @@ export function responsesRoutes({ users, runtime, config, store }: AppDeps) {
         tier: principal.plus ? 'any' : 'free',
         model: body.model,
         conversationId,
-        sampling: samplingFrom({ ...body, max_tokens: body.max_output_tokens }),
+        sampling: samplingFrom(body, body.max_output_tokens),
         stream: body.stream === true,
         via: 'responses',
         ...chatContext(request),

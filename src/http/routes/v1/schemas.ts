@@ -204,15 +204,28 @@ export function responseFormatFrom(body: ChatCompletionBody): Readonly<Record<st
 /** Sampling options as a body carries them: null means not set. */
 type SamplingFields = { [K in keyof SamplingOptions]?: SamplingOptions[K] | null };
 
-/** Only the options an OpenAI-kind upstream understands; ChatGPT-web accounts ignore them. */
-export function samplingFrom(body: SamplingFields): SamplingOptions | undefined {
-  const set = SAMPLING_KEYS.filter((key) => body[key] != null).map((key) => [key, body[key]]);
-  return set.length > 0 ? (Object.fromEntries(set) as SamplingOptions) : undefined;
+/**
+ * Only the options an OpenAI-kind upstream understands; ChatGPT-web accounts ignore them.
+ * `maxTokens` is the route's own field for it (max_completion_tokens, max_output_tokens).
+ * A plain loop: this runs on every call, and a spread copy of the body per call added up.
+ */
+export function samplingFrom(
+  body: SamplingFields,
+  maxTokens: number | null | undefined,
+): SamplingOptions | undefined {
+  let set: Record<string, unknown> | undefined;
+  for (const key of SAMPLING_KEYS) {
+    const value = key === 'max_tokens' ? maxTokens : body[key];
+    if (value != null) (set ??= {})[key] = value;
+  }
+  return set as SamplingOptions | undefined;
 }
 
 /** The new prompt of an OpenAI-style call: its last user message. */
 export function lastUserMessage(messages: readonly ChatMessage[], field: string): string {
-  const last = [...messages].reverse().find((m) => m.role === 'user');
-  if (!last) throw badRequest(`'${field}' must contain a user message`, field);
-  return last.content;
+  for (let i = messages.length - 1; i >= 0; i -= 1) {
+    const message = messages[i];
+    if (message?.role === 'user') return message.content;
+  }
+  throw badRequest(`'${field}' must contain a user message`, field);
 }
