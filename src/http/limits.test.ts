@@ -1,6 +1,15 @@
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../config/schema.js';
-import { containsNul, formParser, httpServerOptions, jsonDepth, resolveLimits } from './limits.js';
+import {
+  containsNul,
+  formParser,
+  httpServerOptions,
+  jsonDepth,
+  registerEdgeLimits,
+  resolveLimits,
+} from './limits.js';
+import { sendError } from './errors.js';
 
 describe('edge limits', () => {
   it('fills missing limits with the documented defaults', () => {
@@ -26,6 +35,28 @@ describe('edge limits', () => {
     expect(containsNul({ a: [{ b: 'ok' }] })).toBe(false);
     expect(containsNul({ a: [{ b: 'n\u0000' }] })).toBe(true);
     expect(containsNul({ ['k\u0000']: 1 })).toBe(true);
+  });
+
+  it('refuses a NUL escaped anywhere in a JSON body, and takes the text "\\u0000" that is no NUL', async () => {
+    const app = Fastify();
+    registerEdgeLimits(app, resolveLimits(DEFAULT_LIMITS));
+    app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+    app.post('/echo', async (request) => ({ body: request.body as unknown }));
+    const post = (payload: string) =>
+      app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload });
+    try {
+      for (const payload of ['{"a":"n\\u0000"}', '{"a":[{"k\\u0000":1}]}', '{"a":{"b":["\\u0000"]}}']) {
+        const res = await post(payload);
+        expect(res.statusCode, payload).toBe(400);
+        expect(res.body).toContain('NUL characters are not allowed');
+      }
+      // An escaped backslash followed by "u0000" is six ordinary characters.
+      const literal = await post('{"code":"printf(\\"\\\\u0000\\")"}');
+      expect(literal.statusCode).toBe(200);
+      expect(literal.json()).toEqual({ body: { code: 'printf("\\u0000")' } });
+    } finally {
+      await app.close();
+    }
   });
 
   it('gives node a header limit and a request timeout it checks often enough', () => {

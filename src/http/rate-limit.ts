@@ -102,9 +102,13 @@ const UNTHROTTLED = /^\/(healthz|readyz|metrics)(\/|\?|$)/;
  */
 export function registerRateLimits(app: FastifyInstance, limiter: RateLimiter): void {
   app.decorate('rateLimiter', limiter);
-  app.addHook('onRequest', async (request) => {
-    if (UNTHROTTLED.test(request.url)) return;
-    await limiter.checkAuthBlocked(request.ip);
+  // `done` rather than async, like the other hooks every request passes.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (UNTHROTTLED.test(request.url)) return done();
+    limiter.checkAuthBlocked(request.ip).then(
+      () => done(),
+      (error: unknown) => done(error as Error),
+    );
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     if (reply.statusCode !== 401 || UPSTREAM_CREDENTIAL_CODES.has(String(reply.getHeader('x-error-code'))))
