@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestStorage, type TestStorage } from '../../test/helpers/engines.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
@@ -65,5 +65,63 @@ describe('user keys with an expiry', () => {
     const plain = await users.rotateKey('lee');
     expect(plain.user.key_expires_at).toBeNull();
     expect(await users.authenticate(plain.apiKey)).toMatchObject({ userId: 'lee' });
+  });
+});
+
+describe('acting for users', () => {
+  let storage: TestStorage;
+  let store: Store;
+  let users: UserService;
+  let now = 1_000_000;
+
+  beforeEach(async () => {
+    storage = await createTestStorage('sqlite');
+    store = await storage.open();
+    now = 1_000_000;
+    users = createUserService({
+      store,
+      adminApiKey: 'admin-key-for-acting-tests-0123456789',
+      clock: () => now,
+    });
+  });
+  afterEach(async () => {
+    await store.close();
+    await storage.cleanup();
+  });
+
+  const clientPrincipal = async (userId: string) => {
+    const { apiKey } = await users.addUser({ userId, username: userId, plus: false, client: true }, null);
+    const principal = await users.authenticate(apiKey);
+    if (!principal) throw new Error('no principal');
+    return principal;
+  };
+
+  it('reads an acted-for user once per half second, and sees a change made here at once', async () => {
+    const client = await clientPrincipal('shop');
+    const reads = vi.spyOn(store.users, 'findById');
+    expect(await users.actAs(client, 'customer-1')).toMatchObject({ userId: 'customer-1' });
+    const afterCreate = reads.mock.calls.length;
+    expect(await users.actAs(client, 'customer-1')).toMatchObject({ userId: 'customer-1' });
+    expect(await users.actAs(client, 'customer-1')).toMatchObject({ userId: 'customer-1' });
+    expect(reads.mock.calls.length).toBe(afterCreate); // served from the cache
+    now += 500;
+    await users.actAs(client, 'customer-1');
+    expect(reads.mock.calls.length).toBe(afterCreate + 1);
+
+    await users.updateUser('customer-1', { disabled: true });
+    await expect(users.actAs(client, 'customer-1')).rejects.toMatchObject({ status: 401 });
+    await users.updateUser('customer-1', { disabled: false, limits: { requests_per_minute: 3 } });
+    expect(await users.actAs(client, 'customer-1')).toMatchObject({ limits: { requests_per_minute: 3 } });
+  });
+
+  it("refuses another client's user even when it is cached", async () => {
+    const shop = await clientPrincipal('shop');
+    const other = await clientPrincipal('other-shop');
+    await users.actAs(shop, 'customer-2');
+    await expect(users.actAs(other, 'customer-2')).rejects.toMatchObject({
+      status: 404,
+      code: 'user_not_found',
+    });
+    expect(await users.actAs(shop, 'customer-2')).toMatchObject({ userId: 'customer-2' });
   });
 });

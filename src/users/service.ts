@@ -59,7 +59,24 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
    * TTL. Unknown keys are never cached (they cannot fill it).
    */
   const principals = new Map<string, { principal: Principal; expiresAt: number }>();
-  const forget = (): void => principals.clear();
+  /** Users a client (or the admin) acts for, by id, cached the same way: a query per call otherwise. */
+  const actedFor = new Map<string, { user: UserRow; expiresAt: number }>();
+  const forget = (): void => {
+    principals.clear();
+    actedFor.clear();
+  };
+  const remember = (user: UserRow, now: number): void => {
+    if (actedFor.size >= PRINCIPAL_CACHE_MAX) actedFor.clear();
+    actedFor.set(user.id, { user, expiresAt: now + PRINCIPAL_CACHE_TTL_MS });
+  };
+  const findActedFor = async (userId: string): Promise<UserRow | undefined> => {
+    const now = clock();
+    const cached = actedFor.get(userId);
+    if (cached && cached.expiresAt > now) return cached.user;
+    const user = await store.users.findById(userId);
+    if (user) remember(user, now);
+    return user;
+  };
 
   return {
     /** Creates the built-in admin user row that the admin key acts as. */
@@ -145,7 +162,7 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
      * first use (the original's HEAD behaviour). Another client's user is refused like a stranger.
      */
     async actAs(actor: Principal, userId: string, username?: string): Promise<Principal> {
-      const user = userId === ADMIN_USER_ID ? undefined : await store.users.findById(userId);
+      const user = userId === ADMIN_USER_ID ? undefined : await findActedFor(userId);
       if (user) {
         if (!actor.admin && user.created_by !== actor.userId)
           throw notFound('User not found', 'user_not_found');
@@ -172,6 +189,7 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
         if (!raced || raced.created_by !== actor.userId) throw notFound('User not found', 'user_not_found');
         return toPrincipal(raced, 'user_key');
       }
+      remember(row, now);
       return toPrincipal(row, 'user_key');
     },
 
