@@ -114,6 +114,19 @@ describe('acting for users', () => {
     expect(await users.actAs(client, 'customer-1')).toMatchObject({ limits: { requests_per_minute: 3 } });
   });
 
+  it('does not keep a row that a lookup read while a change was being written', async () => {
+    const client = await clientPrincipal('shop');
+    await users.actAs(client, 'customer-3');
+    const write = store.users.update.bind(store.users);
+    vi.spyOn(store.users, 'update').mockImplementation(async (...args) => {
+      now += 1_000; // past the cache: the lookup below reads the row before the write
+      await users.actAs(client, 'customer-3');
+      return write(...args);
+    });
+    await users.updateUser('customer-3', { disabled: true });
+    await expect(users.actAs(client, 'customer-3')).rejects.toMatchObject({ status: 401 });
+  });
+
   it("refuses another client's user even when it is cached", async () => {
     const shop = await clientPrincipal('shop');
     const other = await clientPrincipal('other-shop');

@@ -206,8 +206,9 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
 
     async removeUser(userId: string): Promise<void> {
       await this.getUser(userId);
-      forget();
       await store.users.remove(userId);
+      // After the write: a lookup racing it must not keep the old row cached.
+      forget();
     },
 
     /** Revokes the user's key and issues a new one, which expires at `keyExpiresAt` if given. */
@@ -218,12 +219,12 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
       const user = await this.getUser(userId);
       const apiKey = generateApiKey();
       const keyExpiresAt = options.keyExpiresAt ?? null;
-      forget();
       await store.users.replaceKey(
         userId,
         { keyHash: hashApiKey(apiKey), last4: keyLast4(apiKey), expiresAt: keyExpiresAt },
         clock(),
       );
+      forget();
       return { user: presentUser({ user, keyLast4: keyLast4(apiKey), keyExpiresAt }), apiKey };
     },
 
@@ -241,16 +242,20 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
       },
     ): Promise<UserView> {
       await this.getUser(userId);
-      forget();
-      if (changes.keyExpiresAt !== undefined) await store.users.setKeyExpiry(userId, changes.keyExpiresAt);
-      await store.users.update(userId, {
-        ...(changes.username !== undefined && { username: changes.username }),
-        ...(changes.plus !== undefined && { is_plus: changes.plus ? 1 : 0 }),
-        ...(changes.admin !== undefined && { is_admin: changes.admin ? 1 : 0 }),
-        ...(changes.client !== undefined && { is_client: changes.client ? 1 : 0 }),
-        ...(changes.disabled !== undefined && { disabled: changes.disabled ? 1 : 0 }),
-        ...(changes.limits !== undefined && { limits: JSON.stringify(changes.limits) }),
-      });
+      try {
+        if (changes.keyExpiresAt !== undefined) await store.users.setKeyExpiry(userId, changes.keyExpiresAt);
+        await store.users.update(userId, {
+          ...(changes.username !== undefined && { username: changes.username }),
+          ...(changes.plus !== undefined && { is_plus: changes.plus ? 1 : 0 }),
+          ...(changes.admin !== undefined && { is_admin: changes.admin ? 1 : 0 }),
+          ...(changes.client !== undefined && { is_client: changes.client ? 1 : 0 }),
+          ...(changes.disabled !== undefined && { disabled: changes.disabled ? 1 : 0 }),
+          ...(changes.limits !== undefined && { limits: JSON.stringify(changes.limits) }),
+        });
+      } finally {
+        // After the writes (even one of two): a lookup racing them must not keep the old row.
+        forget();
+      }
       const [found] = await store.users.list({ userId });
       if (!found) throw notFound('User not found', 'user_not_found');
       return presentUser(found);
