@@ -4,27 +4,29 @@ import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { createUserService, type UserService } from './service.js';
 
+// One service on a fresh SQLite store per test, with a clock the tests move by hand.
+let storage: TestStorage;
+let store: Store;
+let users: UserService;
+let now = 1_000_000;
+
+beforeEach(async () => {
+  storage = await createTestStorage('sqlite');
+  store = await storage.open();
+  now = 1_000_000;
+  users = createUserService({
+    store,
+    adminApiKey: 'admin-key-for-service-tests-0123456789',
+    clock: () => now,
+  });
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await store.close();
+  await storage.cleanup();
+});
+
 describe('user keys with an expiry', () => {
-  let storage: TestStorage;
-  let store: Store;
-  let users: UserService;
-  let now = 1_000_000;
-
-  beforeEach(async () => {
-    storage = await createTestStorage('sqlite');
-    store = await storage.open();
-    now = 1_000_000;
-    users = createUserService({
-      store,
-      adminApiKey: 'admin-key-for-expiry-tests-0123456789',
-      clock: () => now,
-    });
-  });
-  afterEach(async () => {
-    await store.close();
-    await storage.cleanup();
-  });
-
   const refusal = async (key: string): Promise<unknown> => users.authenticate(key).catch((e: unknown) => e);
 
   it('works until its expiry, then is refused with 401 key_expired, even from the cache', async () => {
@@ -69,26 +71,6 @@ describe('user keys with an expiry', () => {
 });
 
 describe('acting for users', () => {
-  let storage: TestStorage;
-  let store: Store;
-  let users: UserService;
-  let now = 1_000_000;
-
-  beforeEach(async () => {
-    storage = await createTestStorage('sqlite');
-    store = await storage.open();
-    now = 1_000_000;
-    users = createUserService({
-      store,
-      adminApiKey: 'admin-key-for-acting-tests-0123456789',
-      clock: () => now,
-    });
-  });
-  afterEach(async () => {
-    await store.close();
-    await storage.cleanup();
-  });
-
   const clientPrincipal = async (userId: string) => {
     const { apiKey } = await users.addUser({ userId, username: userId, plus: false, client: true }, null);
     const principal = await users.authenticate(apiKey);
