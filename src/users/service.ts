@@ -4,6 +4,7 @@ import { generateApiKey, hashApiKey, keyLast4 } from '../auth/keys.js';
 import type { Store, UserRow } from '../store/index.js';
 import { ADMIN_USER_ID, type Principal, type UserLimits } from './principal.js';
 import { parseLimits, presentUser, type UserView } from './presenter.js';
+import { createShortCache } from './short-cache.js';
 
 export interface NewUserInput {
   userId: string;
@@ -58,24 +59,25 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
    * change made here clears it at once; changes made by another process are seen within the
    * TTL. Unknown keys are never cached (they cannot fill it).
    */
-  const principals = new Map<string, { principal: Principal; expiresAt: number }>();
+  const principals = createShortCache<string, Principal>(PRINCIPAL_CACHE_MAX);
   /** Users a client (or the admin) acts for, by id, cached the same way: a query per call otherwise. */
-  const actedFor = new Map<string, { user: UserRow; expiresAt: number }>();
-  const forget = (): void => {
-    principals.clear();
-    actedFor.clear();
-  };
-  const remember = (user: UserRow, now: number): void => {
-    if (actedFor.size >= PRINCIPAL_CACHE_MAX) actedFor.clear();
-    actedFor.set(user.id, { user, expiresAt: now + PRINCIPAL_CACHE_TTL_MS });
-  };
+  const actedFor = createShortCache<string, UserRow>(PRINCIPAL_CACHE_MAX);
   const findActedFor = async (userId: string): Promise<UserRow | undefined> => {
     const now = clock();
-    const cached = actedFor.get(userId);
-    if (cached && cached.expiresAt > now) return cached.user;
+    const cached = actedFor.get(userId, now);
+    if (cached) return cached;
     const user = await store.users.findById(userId);
-    if (user) remember(user, now);
+    if (user) actedFor.set(userId, user, now + PRINCIPAL_CACHE_TTL_MS);
     return user;
+  };
+  /** Runs a change's writes, then empties both caches: after, so a lookup racing the writes cannot keep the old row. */
+  const changing = async (write: () => Promise<unknown>): Promise<void> => {
+    try {
+      await write();
+    } finally {
+      principals.clear();
+      actedFor.clear();
+    }
   };
 
   return {
@@ -99,17 +101,16 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
       if (!key || key.length > 512) return undefined;
       const keyHash = hashApiKey(key);
       if (timingSafeEqual(Buffer.from(keyHash, 'hex'), adminKeyHash)) return adminPrincipal;
-      const cached = principals.get(keyHash);
       const now = clock();
-      if (cached && cached.expiresAt > now) return cached.principal;
+      const cached = principals.get(keyHash, now);
+      if (cached) return cached;
       const found = await store.users.findByKeyHash(keyHash);
       if (!found || found.user.disabled === 1) return undefined;
       const keyExpiresAt = found.keyExpiresAt ?? Infinity;
       if (keyExpiresAt <= now) throw keyExpired();
       const principal = toPrincipal(found.user, 'user_key');
-      if (principals.size >= PRINCIPAL_CACHE_MAX) principals.clear();
       // Never cached past the key's expiry, so an expired key is refused on time.
-      principals.set(keyHash, { principal, expiresAt: Math.min(now + PRINCIPAL_CACHE_TTL_MS, keyExpiresAt) });
+      principals.set(keyHash, principal, Math.min(now + PRINCIPAL_CACHE_TTL_MS, keyExpiresAt));
       return principal;
     },
 
@@ -189,7 +190,7 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
         if (!raced || raced.created_by !== actor.userId) throw notFound('User not found', 'user_not_found');
         return toPrincipal(raced, 'user_key');
       }
-      remember(row, now);
+      actedFor.set(userId, row, now + PRINCIPAL_CACHE_TTL_MS);
       return toPrincipal(row, 'user_key');
     },
 
@@ -206,9 +207,7 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
 
     async removeUser(userId: string): Promise<void> {
       await this.getUser(userId);
-      await store.users.remove(userId);
-      // After the write: a lookup racing it must not keep the old row cached.
-      forget();
+      await changing(() => store.users.remove(userId));
     },
 
     /** Revokes the user's key and issues a new one, which expires at `keyExpiresAt` if given. */
@@ -219,12 +218,13 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
       const user = await this.getUser(userId);
       const apiKey = generateApiKey();
       const keyExpiresAt = options.keyExpiresAt ?? null;
-      await store.users.replaceKey(
-        userId,
-        { keyHash: hashApiKey(apiKey), last4: keyLast4(apiKey), expiresAt: keyExpiresAt },
-        clock(),
+      await changing(() =>
+        store.users.replaceKey(
+          userId,
+          { keyHash: hashApiKey(apiKey), last4: keyLast4(apiKey), expiresAt: keyExpiresAt },
+          clock(),
+        ),
       );
-      forget();
       return { user: presentUser({ user, keyLast4: keyLast4(apiKey), keyExpiresAt }), apiKey };
     },
 
@@ -242,7 +242,7 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
       },
     ): Promise<UserView> {
       await this.getUser(userId);
-      try {
+      await changing(async () => {
         if (changes.keyExpiresAt !== undefined) await store.users.setKeyExpiry(userId, changes.keyExpiresAt);
         await store.users.update(userId, {
           ...(changes.username !== undefined && { username: changes.username }),
@@ -252,10 +252,7 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
           ...(changes.disabled !== undefined && { disabled: changes.disabled ? 1 : 0 }),
           ...(changes.limits !== undefined && { limits: JSON.stringify(changes.limits) }),
         });
-      } finally {
-        // After the writes (even one of two): a lookup racing them must not keep the old row.
-        forget();
-      }
+      });
       const [found] = await store.users.list({ userId });
       if (!found) throw notFound('User not found', 'user_not_found');
       return presentUser(found);
