@@ -87,7 +87,8 @@ export function startTurnRecord({
     tool_calls: null,
   };
   let begun: Promise<void> | undefined;
-  const begin = (awaitEnd: boolean): Promise<void> => {
+  /** Queues the row once; a non-streamed turn's start waits for its end by default. */
+  const begin = (awaitEnd = !turn.streamed): Promise<void> => {
     if (begun) return begun;
     begun = journal.begin({ conversation: newConversation, awaitEnd, turn: row });
     // Waited for by finish; until then a failure must not count as unhandled.
@@ -95,17 +96,17 @@ export function startTurnRecord({
     return begun;
   };
   if (newConversation) journal.running(turn.id);
-  else begin(!turn.streamed);
+  else begin();
   let lastSave = clock();
   return {
     started() {
-      begin(!turn.streamed);
+      begin();
     },
     partial(reply) {
       const now = clock();
       if (now - lastSave < PARTIAL_SAVE_INTERVAL_MS) return;
       lastSave = now;
-      begin(!turn.streamed);
+      begin();
       journal.partial(turn.id, reply);
     },
     finish(outcome, conversation) {
