@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../errors.js';
@@ -6,7 +7,7 @@ import { sendSse, sseFrame } from './sse.js';
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A real server whose one route streams `events`; it records what each socket write carried. */
-async function serve(events: () => AsyncIterable<string>) {
+async function serve(events: (raw: ServerResponse) => AsyncIterable<string>) {
   const writes: string[] = [];
   const app = Fastify();
   // As the app's request-metrics plugin does: no turn timing on this route.
@@ -17,7 +18,7 @@ async function serve(events: () => AsyncIterable<string>) {
     raw.write = ((chunk: string) => (writes.push(String(chunk)), write(chunk))) as typeof raw.write;
     const end = raw.end.bind(raw) as (chunk?: string) => typeof raw;
     raw.end = ((chunk?: string) => (writes.push(`END ${chunk ?? ''}`), end(chunk))) as typeof raw.end;
-    return sendSse(request, reply, events(), {
+    return sendSse(request, reply, events(raw), {
       frame: (event) => sseFrame(event),
       errorFrame: (error) => sseFrame({ error: error.code }),
       end: sseFrame('[DONE]'),
@@ -53,6 +54,23 @@ describe('sendSse', () => {
       sseFrame('b') + sseFrame('c'),
       `END ${sseFrame('d')}${sseFrame('e')}${sseFrame('[DONE]')}`,
     ]);
+  });
+
+  it('hands the first frame to the kernel before it asks for the next event', async () => {
+    let seen: { writes: number; queued: number | undefined; corked: number | undefined } | undefined;
+    const server = await serve(async function* (raw) {
+      yield 'a';
+      // Node corks a response until the next tick: unsent, the frame would wait for this work.
+      seen = {
+        writes: server.writes.length,
+        queued: raw.socket?.writableLength,
+        corked: raw.socket?.writableCorked,
+      };
+      yield 'b';
+    });
+    app = server.app;
+    expect(await (await fetch(server.url)).text()).toBe(sseFrame('a') + sseFrame('b') + sseFrame('[DONE]'));
+    expect(seen).toEqual({ writes: 1, queued: 0, corked: 0 });
   });
 
   it('sends the frames before a failure, then the error frame, and ends the stream', async () => {

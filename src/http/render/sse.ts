@@ -79,13 +79,17 @@ export async function sendSse<E>(
         });
       }
       unsent += format.frame(next.value);
-      coming = iterator.next();
       if (!firstSent && unsent) {
-        // The first frame goes out at once: waiting for company would delay the first byte.
+        // The first frame goes out at once: waiting for company would delay the first byte. Node
+        // corks a response's socket until the next tick, which comes only after every promise
+        // job: the next events' work would run first. So it is sent before asking for them.
         firstSent = true;
-        await write(unsent);
+        const sent = write(unsent);
+        raw.socket?.uncork();
         unsent = '';
-      }
+        coming = iterator.next();
+        await sent;
+      } else coming = iterator.next();
     }
   } catch (error) {
     if (!started) throw error;

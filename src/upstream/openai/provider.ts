@@ -93,15 +93,19 @@ function throwIfStreamError(account: ProviderAccount, payload: unknown, afterFir
 }
 
 /**
- * The turn events of one network chunk's SSE events. Consecutive deltas are joined: text that
- * arrived together goes on together, one event (and one frame to the caller) instead of many.
- * A bad event ends the batch: the events before it still go out, then the error.
+ * The turn events of one network chunk's SSE events, from `from` on. Consecutive deltas are
+ * joined: text that arrived together goes on together, one event (and one frame to the caller)
+ * instead of many. Only the turn's first text goes on alone, before the rest of its batch is
+ * parsed: the caller's first byte should not wait for a whole reply that arrived at once. `next`
+ * is where the caller resumes. A bad event ends the batch: the events before it still go out,
+ * then the error.
  */
 function chunkEvents(
   account: ProviderAccount,
   batch: SseEvent[],
+  from: number,
   ctx: { state: ChunkState; done: boolean; progress: { afterFirstByte: boolean } },
-): { events: TurnEvent[]; error?: unknown } {
+): { events: TurnEvent[]; next: number; error?: unknown } {
   const events: TurnEvent[] = [];
   const addText = (text: string): void => {
     // Counted now: this delta reaches the caller before any error found later in the batch.
@@ -110,7 +114,10 @@ function chunkEvents(
     if (last?.type === 'delta') last.text += text;
     else events.push({ type: 'delta', text });
   };
-  for (const sse of batch) {
+  const firstText = !ctx.progress.afterFirstByte;
+  for (let at = from; at < batch.length; at++) {
+    if (firstText && ctx.progress.afterFirstByte) return { events, next: at };
+    const sse = batch[at] as SseEvent;
     if (sse.data.trim() === '[DONE]') {
       // Read on to the end of the body rather than break: leaving the iterator early destroys
       // the socket (no keep-alive reuse) and costs an AbortError with a stack trace per turn.
@@ -137,11 +144,15 @@ function chunkEvents(
       rememberTemplate(sse.data, payload, ctx.state);
     } catch (error) {
       if (error instanceof MalformedPayloadError)
-        return { events, error: badResponse(account, error.message, ctx.progress.afterFirstByte) };
-      return { events, error };
+        return {
+          events,
+          next: batch.length,
+          error: badResponse(account, error.message, ctx.progress.afterFirstByte),
+        };
+      return { events, next: batch.length, error };
     }
   }
-  return { events };
+  return { events, next: batch.length };
 }
 
 async function* streamEvents(
@@ -151,9 +162,12 @@ async function* streamEvents(
 ): AsyncGenerator<TurnEvent> {
   const ctx = { state: newChunkState(), done: false, progress };
   for await (const batch of readSseBatches(chunks)) {
-    const { events, error } = chunkEvents(account, batch, ctx);
-    yield* events;
-    if (error !== undefined) throw error;
+    for (let from = 0; from < batch.length;) {
+      const { events, next, error } = chunkEvents(account, batch, from, ctx);
+      yield* events;
+      if (error !== undefined) throw error;
+      from = next;
+    }
   }
   if (!ctx.done && ctx.state.finish === undefined) {
     throw badResponse(account, 'the stream ended before the reply was complete', progress.afterFirstByte);
