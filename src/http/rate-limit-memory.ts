@@ -43,7 +43,7 @@ export function createMemoryRateLimitStore(
       window.count += 1;
       return decide(window, limit, now);
     },
-    async peek(key, windowMs, limit) {
+    peek(key, windowMs, limit) {
       const now = clock();
       const found = windows.get(key);
       if (!found || found.resetAt <= now) return { allowed: true, remaining: limit, retryAfterMs: 0 };

@@ -66,4 +66,10 @@ describe('rate limiter', () => {
     });
     await limiter.checkAuthBlocked('10.0.0.2');
   });
+
+  it('answers an address that is not blocked without a promise when the store knows at once', () => {
+    const limiter = createRateLimiter({ store: createMemoryRateLimitStore(), authFailuresPerMinute: 2 });
+    // Every request asks: no promise and no wait for the common answer.
+    expect(limiter.checkAuthBlocked('10.0.0.3')).toBeUndefined();
+  });
 });

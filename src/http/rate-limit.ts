@@ -23,8 +23,11 @@ export interface RateLimitDecision {
 export interface RateLimitStore {
   /** Counts one hit on `key` (a window of `windowMs` starts at its first hit); allowed while count ≤ limit. */
   hit(key: string, windowMs: number, limit: number): Promise<RateLimitDecision>;
-  /** Would one more hit be allowed? Counts nothing. */
-  peek(key: string, windowMs: number, limit: number): Promise<RateLimitDecision>;
+  /**
+   * Would one more hit be allowed? Counts nothing. Every request asks this (the auth throttle):
+   * a store that knows at once answers without a promise.
+   */
+  peek(key: string, windowMs: number, limit: number): RateLimitDecision | Promise<RateLimitDecision>;
 }
 
 export type RateLimitReason = 'user_rate' | 'auth_failures';
@@ -32,8 +35,11 @@ export type RateLimitReason = 'user_rate' | 'auth_failures';
 export interface RateLimiter {
   /** Throws 429 when the user went over their requests_per_minute. */
   enforceUserRate(principal: Principal): Promise<void>;
-  /** Throws 429 while this IP is blocked for failed authentications. */
-  checkAuthBlocked(ip: string): Promise<void>;
+  /**
+   * Rejects with 429 while this IP is blocked for failed authentications. Undefined (no promise,
+   * no wait) when the store answered at once that the address is not blocked.
+   */
+  checkAuthBlocked(ip: string): Promise<void> | undefined;
   /** Counts a failed authentication. */
   recordAuthFailure(ip: string): Promise<void>;
 }
@@ -54,6 +60,11 @@ export function createRateLimiter(options: {
 }): RateLimiter {
   const { store, authFailuresPerMinute } = options;
   const limited = (reason: RateLimitReason) => options.onLimited?.(reason);
+  const refuseIfBlocked = (decision: RateLimitDecision): void => {
+    if (decision.allowed) return;
+    limited('auth_failures');
+    throw authThrottled(decision.retryAfterMs);
+  };
   return {
     async enforceUserRate(principal) {
       const perMinute = principal.limits.requests_per_minute;
@@ -67,11 +78,10 @@ export function createRateLimiter(options: {
         'user_rate_limited',
       );
     },
-    async checkAuthBlocked(ip) {
-      const decision = await store.peek(`authfail:${ip}`, MINUTE_MS, authFailuresPerMinute);
-      if (decision.allowed) return;
-      limited('auth_failures');
-      throw authThrottled(decision.retryAfterMs);
+    checkAuthBlocked(ip) {
+      const decision = store.peek(`authfail:${ip}`, MINUTE_MS, authFailuresPerMinute);
+      if (decision instanceof Promise) return decision.then(refuseIfBlocked);
+      return decision.allowed ? undefined : Promise.resolve(decision).then(refuseIfBlocked);
     },
     async recordAuthFailure(ip) {
       await store.hit(`authfail:${ip}`, MINUTE_MS, authFailuresPerMinute);
@@ -105,7 +115,9 @@ export function registerRateLimits(app: FastifyInstance, limiter: RateLimiter): 
   // `done` rather than async, like the other hooks every request passes.
   app.addHook('onRequest', (request, _reply, done) => {
     if (UNTHROTTLED.test(request.url)) return done();
-    limiter.checkAuthBlocked(request.ip).then(
+    const blocked = limiter.checkAuthBlocked(request.ip);
+    if (!blocked) return done();
+    blocked.then(
       () => done(),
       (error: unknown) => done(error as Error),
     );
