@@ -54,6 +54,8 @@ async function openStorage(config: AppConfig, logger: Logger, env: NodeJS.Proces
       dataDir: config.dataDir,
       instanceId,
       onWriteError: (error, op) => logger.error({ err: error, op: op.kind }, 'could not store a turn write'),
+      checkpoints: config.sqliteCheckpoints,
+      onCheckpointError: (error) => logger.warn({ err: error }, 'WAL checkpoint on the worker thread'),
     });
     if (shared && store.engine === 'sqlite')
       logger.warn('REDIS_URL is set but the database is SQLite: several processes need PostgreSQL');

@@ -35,7 +35,12 @@ export async function serve(argv: string[]): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   logger.info(
-    { url: server.url, store: server.store.location, heapGrowingPercent: config.heapGrowingPercent },
+    {
+      url: server.url,
+      store: server.store.location,
+      heapGrowingPercent: config.heapGrowingPercent,
+      ...(server.store.engine === 'sqlite' && { sqliteCheckpoints: config.sqliteCheckpoints }),
+    },
     'chatgpt-api-server listening',
   );
   logger.flush(); // scripts and supervisors wait for this line

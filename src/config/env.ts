@@ -11,6 +11,7 @@ export interface Overrides {
   databaseUrl?: string;
   redisUrl?: string;
   heapGrowingPercent?: number;
+  sqliteCheckpoints?: 'inline' | 'background';
 }
 
 /**
@@ -58,6 +59,11 @@ export function readOverrides(env: NodeJS.ProcessEnv, flags: ServeFlags, issues:
     const percent = Number(heapGrowing);
     if (Number.isInteger(percent) && percent >= 0 && percent <= 300) overrides.heapGrowingPercent = percent;
     else issues.push({ path: 'env.HEAP_GROWING_PERCENT', message: HEAP_GROWING_PERCENT_MESSAGE });
+  }
+  const checkpoints = nonEmpty(env.SQLITE_CHECKPOINTS);
+  if (checkpoints !== undefined) {
+    if (checkpoints === 'inline' || checkpoints === 'background') overrides.sqliteCheckpoints = checkpoints;
+    else issues.push({ path: 'env.SQLITE_CHECKPOINTS', message: "must be 'inline' or 'background'" });
   }
   return overrides;
 }

@@ -246,6 +246,10 @@ describe('environment and flags', () => {
     expect(fileOnly.config.heapGrowingPercent).toBe(60);
     expect((await load(dir, [], { HEAP_GROWING_PERCENT: '0' })).config.heapGrowingPercent).toBe(0);
     expect((await load(dir, [], { HEAP_GROWING_PERCENT: ' 150 ' })).config.heapGrowingPercent).toBe(150);
+    expect(fileOnly.config.sqliteCheckpoints).toBe('inline');
+    expect((await load(dir, [], { SQLITE_CHECKPOINTS: 'background' })).config.sqliteCheckpoints).toBe(
+      'background',
+    );
 
     const withFlags = await load(dir, ['--host', '127.0.0.2', '--port=0', '--data-dir', '/var/x'], env);
     expect([withFlags.config.server.host, withFlags.config.server.port]).toEqual(['127.0.0.2', 0]);
@@ -267,6 +271,7 @@ describe('environment and flags', () => {
       DATABASE_URL: 'mysql://root:s3cret@db/x',
       REDIS_URL: 'http://r',
       HEAP_GROWING_PERCENT: '1.5',
+      SQLITE_CHECKPOINTS: 'worker',
     };
     const issues = await issuesOf(load(dir, ['--verbose'], env));
     expect(issues.map((issue) => issue.path)).toEqual([
@@ -276,6 +281,7 @@ describe('environment and flags', () => {
       'env.DATABASE_URL',
       'env.REDIS_URL',
       'env.HEAP_GROWING_PERCENT',
+      'env.SQLITE_CHECKPOINTS',
     ]);
     expect(JSON.stringify(issues)).not.toContain('s3cret');
     for (const percent of ['-1', '301', 'lots'])

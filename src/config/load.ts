@@ -125,6 +125,7 @@ export async function loadConfig(input: LoadConfigInput): Promise<LoadedConfig> 
     ...(overrides.databaseUrl !== undefined && { databaseUrl: overrides.databaseUrl }),
     ...(overrides.redisUrl !== undefined && { redisUrl: overrides.redisUrl }),
     heapGrowingPercent: overrides.heapGrowingPercent ?? DEFAULT_HEAP_GROWING_PERCENT,
+    sqliteCheckpoints: overrides.sqliteCheckpoints ?? 'inline',
     warnings,
   };
   const loaded: LoadedConfig = { config: deepFreeze(config), created: secrets.createdFile === true };

@@ -118,6 +118,11 @@ export interface AppConfig {
    * (HEAP_GROWING_PERCENT; 0 leaves it to V8, which picks up to 300). `serve` applies it.
    */
   heapGrowingPercent: number;
+  /**
+   * SQLite only: 'background' moves WAL checkpoints to a worker thread, off the event loop
+   * (SQLITE_CHECKPOINTS; default 'inline', SQLite's own). See src/store/checkpointer.ts.
+   */
+  sqliteCheckpoints: 'inline' | 'background';
   /** Demo mode: every answer comes from the upstream simulator, and pages and replies say so. */
   simulated?: boolean;
   /** Non-fatal remarks (e.g. the `instnaces` spelling), shown at start. */

@@ -10,6 +10,7 @@ import { createSessionQueries, type SessionQueries } from './sessions.js';
 import type { Kysely } from 'kysely';
 import { createTurnJournal, type JournalOp, type TurnJournal } from './journal.js';
 import { kyselyJournalWriter, sqliteJournalWriter } from './journal-writers.js';
+import { startBackgroundCheckpoints, type CheckpointMode } from './checkpointer.js';
 
 export interface Store {
   db: Kysely<Database>;
@@ -41,6 +42,10 @@ export interface OpenStoreOptions extends ConnectOptions {
   instanceId?: string;
   /** A turn write that could not be stored (default: thrown away silently). */
   onWriteError?: (error: unknown, op: JournalOp) => void;
+  /** SQLite only: where WAL checkpoints run (see checkpointer.ts; default inline). */
+  checkpoints?: CheckpointMode;
+  /** A background checkpoint that failed, or its worker gone. */
+  onCheckpointError?: (error: Error) => void;
 }
 
 /** The same query module, each call made after the journal's queued writes are committed. */
@@ -64,6 +69,10 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     await db.destroy();
     throw error;
   }
+  const checkpoints =
+    sqlite && options.checkpoints === 'background'
+      ? startBackgroundCheckpoints({ sqlite, file: location, onError: options.onCheckpointError })
+      : undefined;
   const owner = { owner: options.instanceId };
   const journal = createTurnJournal({
     write: sqlite ? sqliteJournalWriter(sqlite) : kyselyJournalWriter(db),
@@ -96,6 +105,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     },
     async close() {
       await journal.flush();
+      await checkpoints?.stop();
       await db.destroy();
     },
   };

@@ -35,6 +35,7 @@ export function testConfig(overrides: Partial<AppConfig> & { dataDir: string }):
       queue_max: 100,
     },
     heapGrowingPercent: 0,
+    sqliteCheckpoints: 'inline',
     warnings: [],
     ...overrides,
   };
