@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKSTOP_PAGES, startBackgroundCheckpoints, type BackgroundCheckpoints } from './checkpointer.js';
+import { userRow } from '../../test/helpers/rows.js';
 import { connect } from './connect.js';
 import { openStore } from './index.js';
 
@@ -89,20 +90,11 @@ describe('background WAL checkpoints', () => {
       checkpoints: 'background',
       onCheckpointError: (error) => errors.push(error),
     });
-    await store.users.insertWithKey(
-      {
-        id: 'u1',
-        username: 'one',
-        is_plus: 0,
-        is_admin: 0,
-        is_client: 0,
-        created_by: null,
-        created_at: 1,
-        disabled: 0,
-        limits: null,
-      },
-      { keyHash: 'h'.repeat(64), last4: 'abcd', expiresAt: null },
-    );
+    await store.users.insertWithKey(userRow({ id: 'u1', username: 'one' }), {
+      keyHash: 'h'.repeat(64),
+      last4: 'abcd',
+      expiresAt: null,
+    });
     await store.close();
     expect(errors).toEqual([]);
     const reopened = await openStore({ dataDir });

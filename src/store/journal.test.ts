@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createTestStorage, describeEachEngine, type TestStorage } from '../../test/helpers/engines.js';
 import type { Store, TurnEnd } from './index.js';
 import type { NewTurn } from './journal.js';
-import { conversationRow as conversationOf, turnRow as rowOf } from '../../test/helpers/rows.js';
+import { conversationRow as conversationOf, turnRow as rowOf, userRow } from '../../test/helpers/rows.js';
 
 const DAY = '2026-11-26';
 const T0 = Date.parse(`${DAY}T10:00:00Z`);
@@ -46,17 +46,7 @@ describeEachEngine('turn journal', (engine) => {
   beforeEach(async () => {
     storage = await createTestStorage(engine);
     store = await storage.open();
-    await store.users.ensure({
-      id: 'u1',
-      username: 'one',
-      is_plus: 0,
-      is_admin: 0,
-      is_client: 0,
-      created_by: null,
-      created_at: T0,
-      disabled: 0,
-      limits: null,
-    });
+    await store.users.ensure(userRow({ id: 'u1', username: 'one', created_at: T0 }));
   });
   afterEach(async () => {
     await store.close();

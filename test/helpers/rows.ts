@@ -1,8 +1,22 @@
 /**
- * Whole conversation and turn rows for tests that write to the store directly: every column
- * filled (nulls, a pool conversation, a pending turn), the test giving what it cares about.
+ * Whole user, conversation and turn rows for tests that write to the store directly: every
+ * column filled (a plain user, a pool conversation, a pending turn), the test giving what it
+ * cares about.
  */
-import type { ConversationsTable, TurnsTable } from '../../src/store/schema.js';
+import type { ConversationsTable, NewUserRow, TurnsTable } from '../../src/store/schema.js';
+
+export function userRow(fields: Pick<NewUserRow, 'id' | 'username'> & Partial<NewUserRow>): NewUserRow {
+  return {
+    is_plus: 0,
+    is_admin: 0,
+    is_client: 0,
+    created_by: null,
+    created_at: 1,
+    disabled: 0,
+    limits: null,
+    ...fields,
+  };
+}
 
 export function conversationRow(
   fields: Pick<ConversationsTable, 'id' | 'user_id'> & Partial<ConversationsTable>,
