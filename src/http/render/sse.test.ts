@@ -73,6 +73,17 @@ describe('sendSse', () => {
     expect(seen).toEqual({ writes: 1, queued: 0, corked: 0 });
   });
 
+  it('handles a failure that comes while the first frame waits for the socket to drain', async () => {
+    const big = 'x'.repeat(8 * 1024 * 1024); // more than the kernel takes at once: the write waits
+    const server = await serve(async function* () {
+      yield big;
+      throw new AppError(502, 'upstream_failed', 'gone');
+    });
+    app = server.app;
+    const text = await (await fetch(server.url)).text();
+    expect(text).toBe(sseFrame(big) + sseFrame({ error: 'upstream_failed' }) + sseFrame('[DONE]'));
+  });
+
   it('sends the frames before a failure, then the error frame, and ends the stream', async () => {
     const server = await serve(async function* () {
       yield 'a';

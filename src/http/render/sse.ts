@@ -88,6 +88,8 @@ export async function sendSse<E>(
         raw.socket?.uncork();
         unsent = '';
         coming = iterator.next();
+        // Should the next event fail while this write waits for a drain, the loop handles it.
+        coming.catch(() => undefined);
         await sent;
       } else coming = iterator.next();
     }
