@@ -17,7 +17,8 @@ const firstString = (value: unknown): string | undefined => {
 
 export async function authenticateUser(request: FastifyRequest, users: UserService): Promise<Principal> {
   const principal = await identifyUser(request, users);
-  await enforceUserRate(request, principal);
+  const limited = enforceUserRate(request, principal);
+  if (limited) await limited;
   return principal;
 }
 

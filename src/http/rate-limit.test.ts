@@ -67,6 +67,12 @@ describe('rate limiter', () => {
     await limiter.checkAuthBlocked('10.0.0.2');
   });
 
+  it('leaves a caller without a per-minute limit alone without a promise', () => {
+    const limiter = createRateLimiter({ store: createMemoryRateLimitStore(), authFailuresPerMinute: 2 });
+    expect(limiter.enforceUserRate(user({}))).toBeUndefined();
+    expect(limiter.enforceUserRate(user({ requests_per_minute: 5 }))).toBeInstanceOf(Promise);
+  });
+
   it('answers an address that is not blocked without a promise when the store knows at once', () => {
     const limiter = createRateLimiter({ store: createMemoryRateLimitStore(), authFailuresPerMinute: 2 });
     // Every request asks: no promise and no wait for the common answer.

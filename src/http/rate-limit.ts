@@ -33,8 +33,11 @@ export interface RateLimitStore {
 export type RateLimitReason = 'user_rate' | 'auth_failures';
 
 export interface RateLimiter {
-  /** Throws 429 when the user went over their requests_per_minute. */
-  enforceUserRate(principal: Principal): Promise<void>;
+  /**
+   * Rejects with 429 when the user went over their requests_per_minute. Undefined (no promise,
+   * no wait) for a caller without such a limit, as most are: every request asks.
+   */
+  enforceUserRate(principal: Principal): Promise<void> | undefined;
   /**
    * Rejects with 429 while this IP is blocked for failed authentications. Undefined (no promise,
    * no wait) when the store answered at once that the address is not blocked.
@@ -66,17 +69,18 @@ export function createRateLimiter(options: {
     throw authThrottled(decision.retryAfterMs);
   };
   return {
-    async enforceUserRate(principal) {
+    enforceUserRate(principal) {
       const perMinute = principal.limits.requests_per_minute;
-      if (!perMinute || principal.via === 'admin_key') return;
-      const decision = await store.hit(`user:${principal.userId}`, MINUTE_MS, perMinute);
-      if (decision.allowed) return;
-      limited('user_rate');
-      throw tooManyRequests(
-        `Rate limit reached: ${perMinute} requests per minute for this key`,
-        seconds(decision.retryAfterMs),
-        'user_rate_limited',
-      );
+      if (!perMinute || principal.via === 'admin_key') return undefined;
+      return store.hit(`user:${principal.userId}`, MINUTE_MS, perMinute).then((decision) => {
+        if (decision.allowed) return;
+        limited('user_rate');
+        throw tooManyRequests(
+          `Rate limit reached: ${perMinute} requests per minute for this key`,
+          seconds(decision.retryAfterMs),
+          'user_rate_limited',
+        );
+      });
     },
     checkAuthBlocked(ip) {
       const decision = store.peek(`authfail:${ip}`, MINUTE_MS, authFailuresPerMinute);
@@ -132,7 +136,10 @@ export function registerRateLimits(app: FastifyInstance, limiter: RateLimiter): 
   });
 }
 
-/** Called once the principal is known (authenticateUser, session pages). */
-export async function enforceUserRate(request: FastifyRequest, principal: Principal): Promise<void> {
-  await request.server.rateLimiter?.enforceUserRate(principal);
+/**
+ * Called once the principal is known (authenticateUser, session pages). Undefined when there is
+ * nothing to wait for (no limiter, or no per-minute limit): the hot paths then skip the await.
+ */
+export function enforceUserRate(request: FastifyRequest, principal: Principal): Promise<void> | undefined {
+  return request.server.rateLimiter?.enforceUserRate(principal);
 }

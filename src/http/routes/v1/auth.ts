@@ -29,7 +29,8 @@ export async function openAiPrincipal(request: FastifyRequest, users: UserServic
   // Only a request that names a user pays for the lookup (no extra await on the hot path).
   const userId = actedForId(request);
   const principal = userId ? await actFor(users, caller, { userId, field: 'X-User-Id' }) : caller;
-  await enforceUserRate(request, principal);
+  const limited = enforceUserRate(request, principal);
+  if (limited) await limited;
   return principal;
 }
 
