@@ -106,6 +106,42 @@ describe('credential manager against the simulator', () => {
     expect(calls('/api/auth')).toBe(0);
   });
 
+  it('reads the stored secrets once a second, not on every turn', async () => {
+    const { account, store, manager } = fixture(['access', 'session']);
+    let loads = 0;
+    const load = store.load;
+    store.load = (name) => ((loads += 1), load(name));
+    let now = 1_000_000;
+    const credentials = manager({ now: () => now });
+    for (let turn = 0; turn < 5; turn++)
+      expect(await credentials.accessTokenFor(account)).toBe(account.access_token);
+    expect(loads).toBe(1);
+    now += 1_000;
+    await credentials.accessTokenFor(account);
+    expect(loads).toBe(2);
+  });
+
+  it('does not keep what a read got while a refresh saved meanwhile', async () => {
+    const { account, store, manager } = fixture(['access', 'refresh']);
+    const credentials = manager();
+    const load = store.load;
+    let release: (() => void) | undefined;
+    // The first read sees the store as it was, but answers only after the refresh below.
+    store.load = (name) => {
+      store.load = load;
+      const before = load(name);
+      return new Promise((resolve) => (release = () => resolve(before)));
+    };
+    const slowRead = credentials.accessTokenFor(account);
+    const old = account.access_token ?? '';
+    sim.expireToken(old);
+    expect(await credentials.refresh(account.name, { rejectedToken: old })).toBe(true);
+    release?.();
+    expect(await slowRead).toBe(old);
+    const fresh = await credentials.accessTokenFor(account);
+    expect(fresh).not.toBe(old);
+  });
+
   it('obtains a token from a session token, stores it encrypted and reuses it after a restart', async () => {
     const { account, store, manager, calls } = fixture(['session']);
     const token = await manager().accessTokenFor(account);

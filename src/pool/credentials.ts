@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto';
 import type { AccountConfig } from '../config/types.js';
 import { jwtExpiry } from '../upstream/tokens/index.js';
 import { UpstreamError } from '../upstream/types.js';
+import { createShortCache } from '../short-cache.js';
 import { loadSecrets, saveSecrets } from './credential-blob.js';
-import type { CredentialStore, ObtainedTokens } from './credential-blob.js';
+import type { AccountSecrets, CredentialStore, ObtainedTokens } from './credential-blob.js';
 import type { SecretCipher } from './cipher.js';
 import { hasTokenSources, NO_SOURCES, obtainTokens } from './token-sources.js';
 import type { TokenServiceLike } from './token-sources.js';
@@ -54,6 +55,15 @@ export interface CredentialManager {
 
 const fingerprint = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 32);
 
+/**
+ * How long turns use the secrets read from the store before reading them again. Every turn of a
+ * ChatGPT account needs them; reading meant a query and a decryption per turn. A change made
+ * here is seen at once; one made by another process within this time, or when the upstream
+ * refuses the token (a refresh reads the store itself).
+ */
+const SECRETS_CACHE_MS = 1_000;
+const MAX_CACHED_ACCOUNTS = 1_000;
+
 export function createCredentialManager(deps: CredentialManagerDeps): CredentialManager {
   const clock = deps.clock ?? systemClock;
   const refreshAheadMs = deps.refreshAheadMs ?? 600_000;
@@ -62,6 +72,42 @@ export function createCredentialManager(deps: CredentialManagerDeps): Credential
   const refreshChains = new Map<string, Promise<void>>();
   const failures = new Map<string, string>();
   const blob = { store: deps.store, cipher: deps.cipher, logger: deps.logger };
+  const cached = createShortCache<string, AccountSecrets>(MAX_CACHED_ACCOUNTS);
+  /** Bumped before and after every save here: a read that overlaps one must not cache what it read. */
+  const saves = new Map<string, number>();
+  /** The configured token's fingerprint and expiry, worked out once per token. */
+  const configFacts = new Map<string, { fingerprint: string; expiresAt: number | undefined }>();
+
+  async function currentSecrets(name: string): Promise<AccountSecrets> {
+    const hit = cached.get(name, clock.now());
+    if (hit) return hit;
+    const before = saves.get(name);
+    const secrets = await loadSecrets(blob, name);
+    if (saves.get(name) === before) cached.set(name, secrets, clock.now() + SECRETS_CACHE_MS);
+    return secrets;
+  }
+
+  /** Reads that overlap a save (either side of it) are not cached; the cache is emptied after it. */
+  async function save(name: string, update: (current: AccountSecrets) => AccountSecrets) {
+    const bump = () => saves.set(name, (saves.get(name) ?? 0) + 1);
+    bump();
+    try {
+      return await saveSecrets(blob, name, update);
+    } finally {
+      bump();
+      cached.clear();
+    }
+  }
+
+  function factsOf(token: string) {
+    let facts = configFacts.get(token);
+    if (!facts) {
+      if (configFacts.size >= MAX_CACHED_ACCOUNTS) configFacts.clear();
+      facts = { fingerprint: fingerprint(token), expiresAt: jwtExpiry(token)?.getTime() };
+      configFacts.set(token, facts);
+    }
+    return facts;
+  }
 
   const freshEnough = (expiresAt: number | undefined): boolean =>
     expiresAt === undefined || expiresAt - refreshAheadMs > clock.now();
@@ -82,7 +128,7 @@ export function createCredentialManager(deps: CredentialManagerDeps): Credential
         defaultLifetimeMs,
         signal,
       });
-      await saveSecrets(blob, account.name, (secrets) => ({ ...secrets, obtained }));
+      await save(account.name, (secrets) => ({ ...secrets, obtained }));
       failures.delete(account.name);
       deps.logger?.info({ account: account.name }, 'access token obtained');
       return obtained;
@@ -104,11 +150,11 @@ export function createCredentialManager(deps: CredentialManagerDeps): Credential
   }
 
   async function accessTokenFor(account: AccountConfig, signal?: AbortSignal): Promise<string> {
-    const stored = (await loadSecrets(blob, account.name)).obtained;
+    const stored = (await currentSecrets(account.name)).obtained;
     const configToken = account.access_token;
-    const configUsable =
-      configToken !== undefined && stored?.rejectedConfigToken !== fingerprint(configToken);
-    const configExpiry = configToken ? jwtExpiry(configToken)?.getTime() : undefined;
+    const config = configToken === undefined ? undefined : factsOf(configToken);
+    const configUsable = configToken !== undefined && stored?.rejectedConfigToken !== config?.fingerprint;
+    const configExpiry = config?.expiresAt;
     if (configUsable && freshEnough(configExpiry)) return configToken;
     if (stored?.accessToken && freshEnough(stored.expiresAt)) return stored.accessToken;
     const stillValid =
@@ -156,7 +202,7 @@ export function createCredentialManager(deps: CredentialManagerDeps): Credential
     const refusesConfig =
       account.access_token !== undefined &&
       (rejectedToken === undefined || rejectedToken === account.access_token);
-    const after = await saveSecrets(blob, name, (secrets) => ({
+    const after = await save(name, (secrets) => ({
       ...secrets,
       obtained: {
         ...secrets.obtained,

@@ -4,7 +4,7 @@ import { generateApiKey, hashApiKey, keyLast4 } from '../auth/keys.js';
 import type { Store, UserRow } from '../store/index.js';
 import { ADMIN_USER_ID, type Principal, type UserLimits } from './principal.js';
 import { parseLimits, presentUser, type UserView } from './presenter.js';
-import { createShortCache } from './short-cache.js';
+import { createShortCache } from '../short-cache.js';
 
 export interface NewUserInput {
   userId: string;

@@ -1,5 +1,6 @@
 /**
- * A small map whose entries expire: the user service's caches of keys and acted-for users.
+ * A small map whose entries expire: the user service's caches of keys and acted-for users, and
+ * the credential manager's of account secrets.
  * Bounded by clearing it whole when full (a refill costs one query per entry), so a caller
  * cycling through ids cannot grow it.
  */
