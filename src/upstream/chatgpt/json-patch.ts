@@ -13,11 +13,21 @@ export interface DeltaOperation {
 export const isJsonObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const decodePointer = (path: string): string[] =>
-  path
+/** Decoded pointers by text: a stream repeats the same few paths on every event. */
+const decodedPointers = new Map<string, readonly string[]>();
+const MAX_DECODED_POINTERS = 256;
+
+function decodePointer(path: string): readonly string[] {
+  let segments = decodedPointers.get(path);
+  if (segments) return segments;
+  segments = path
     .split('/')
     .slice(1)
-    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+    .map((segment) => (segment.includes('~') ? segment.replace(/~1/g, '/').replace(/~0/g, '~') : segment));
+  if (decodedPointers.size >= MAX_DECODED_POINTERS) decodedPointers.clear();
+  decodedPointers.set(path, segments);
+  return segments;
+}
 
 type Container = JsonObject | unknown[];
 
@@ -62,14 +72,15 @@ export function applyDeltaOperation(document: JsonObject, operation: DeltaOperat
     return patched;
   }
   const segments = decodePointer(path);
-  const lastKey = segments.pop();
+  const lastKey = segments.at(-1);
   if (lastKey === undefined) {
     if (op === 'add' || op === 'replace') return isJsonObject(value) ? value : document;
     if (op === 'append' && isJsonObject(value)) return { ...document, ...value };
     return document;
   }
   let container: Container = document;
-  for (const segment of segments) {
+  for (let at = 0; at < segments.length - 1; at++) {
+    const segment = segments[at] as string;
     let next = childOf(container, segment);
     if (typeof next !== 'object' || next === null) {
       next = {};

@@ -56,7 +56,8 @@ export class ChatGptStreamParser {
   private lastOp = 'append';
   private lastPatchOperation: { path: string; op: string } | undefined;
   private readonly emittedLengthByMessage = new Map<string, number>();
-  private reportedIds = '';
+  /** The ids last reported, compared field by field on every event. */
+  private reported: { conversationId?: string; messageId?: string; model?: string } = {};
 
   /** Prepares for the stream of an `action: "continue"` send; emitted lengths are kept. */
   startNextStream(): void {
@@ -146,9 +147,15 @@ export class ChatGptStreamParser {
   }
 
   private collectIds(events: TurnEvent[]): void {
-    const key = JSON.stringify([this.conversationId, this.messageId, this.model]);
-    if (key === this.reportedIds || (!this.conversationId && !this.messageId && !this.model)) return;
-    this.reportedIds = key;
+    const { conversationId, messageId, model, reported } = this;
+    if (!conversationId && !messageId && !model) return;
+    if (
+      conversationId === reported.conversationId &&
+      messageId === reported.messageId &&
+      model === reported.model
+    )
+      return;
+    this.reported = { conversationId, messageId, model };
     const ids: TurnEvent & { type: 'ids' } = { type: 'ids' };
     if (this.conversationId) ids.conversationId = this.conversationId;
     if (this.messageId) ids.messageId = this.messageId;
