@@ -19,4 +19,15 @@ describe('short cache', () => {
     cache.clear();
     expect(cache.get('c', 0)).toBeUndefined();
   });
+
+  it('drops a value read across a clear (it may predate the change that cleared it)', () => {
+    const cache = createShortCache<string, number>(10);
+    const since = cache.version();
+    cache.clear(); // a change was written while the value was being read
+    cache.set('a', 1, 100, since);
+    expect(cache.get('a', 0)).toBeUndefined();
+    const after = cache.version();
+    cache.set('a', 2, 100, after);
+    expect(cache.get('a', 0)).toBe(2);
+  });
 });

@@ -73,38 +73,34 @@ export function createCredentialManager(deps: CredentialManagerDeps): Credential
   const failures = new Map<string, string>();
   const blob = { store: deps.store, cipher: deps.cipher, logger: deps.logger };
   const cached = createShortCache<string, AccountSecrets>(MAX_CACHED_ACCOUNTS);
-  /** Bumped before and after every save here: a read that overlaps one must not cache what it read. */
-  const saves = new Map<string, number>();
-  /** The configured token's fingerprint and expiry, worked out once per token. */
-  const configFacts = new Map<string, { fingerprint: string; expiresAt: number | undefined }>();
+  /** The configured token's fingerprint and expiry, worked out once per token (they never change). */
+  const configFacts = createShortCache<string, { fingerprint: string; expiresAt: number | undefined }>(
+    MAX_CACHED_ACCOUNTS,
+  );
 
   async function currentSecrets(name: string): Promise<AccountSecrets> {
     const hit = cached.get(name, clock.now());
     if (hit) return hit;
-    const before = saves.get(name);
+    const since = cached.version();
     const secrets = await loadSecrets(blob, name);
-    if (saves.get(name) === before) cached.set(name, secrets, clock.now() + SECRETS_CACHE_MS);
+    cached.set(name, secrets, clock.now() + SECRETS_CACHE_MS, since);
     return secrets;
   }
 
-  /** Reads that overlap a save (either side of it) are not cached; the cache is emptied after it. */
+  /** Saves, then empties the cache: a read that overlapped the save is dropped by its `version()`. */
   async function save(name: string, update: (current: AccountSecrets) => AccountSecrets) {
-    const bump = () => saves.set(name, (saves.get(name) ?? 0) + 1);
-    bump();
     try {
       return await saveSecrets(blob, name, update);
     } finally {
-      bump();
       cached.clear();
     }
   }
 
   function factsOf(token: string) {
-    let facts = configFacts.get(token);
+    let facts = configFacts.get(token, 0);
     if (!facts) {
-      if (configFacts.size >= MAX_CACHED_ACCOUNTS) configFacts.clear();
       facts = { fingerprint: fingerprint(token), expiresAt: jwtExpiry(token)?.getTime() };
-      configFacts.set(token, facts);
+      configFacts.set(token, facts, Infinity);
     }
     return facts;
   }

@@ -2,6 +2,8 @@
  * The small JSON-patch dialect of ChatGPT's delta v1 stream: ops add, replace, append,
  * truncate, remove and patch (a batch) addressed by JSON pointers into one document.
  */
+import { createShortCache } from '../../short-cache.js';
+
 export type JsonObject = Record<string, unknown>;
 
 export interface DeltaOperation {
@@ -14,18 +16,16 @@ export const isJsonObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Decoded pointers by text: a stream repeats the same few paths on every event. */
-const decodedPointers = new Map<string, readonly string[]>();
-const MAX_DECODED_POINTERS = 256;
+const decodedPointers = createShortCache<string, readonly string[]>(256);
 
 function decodePointer(path: string): readonly string[] {
-  let segments = decodedPointers.get(path);
+  let segments = decodedPointers.get(path, 0);
   if (segments) return segments;
   segments = path
     .split('/')
     .slice(1)
     .map((segment) => (segment.includes('~') ? segment.replace(/~1/g, '/').replace(/~0/g, '~') : segment));
-  if (decodedPointers.size >= MAX_DECODED_POINTERS) decodedPointers.clear();
-  decodedPointers.set(path, segments);
+  decodedPointers.set(path, segments, Infinity);
   return segments;
 }
 
