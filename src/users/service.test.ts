@@ -109,6 +109,25 @@ describe('acting for users', () => {
     await expect(users.actAs(client, 'customer-3')).rejects.toMatchObject({ status: 401 });
   });
 
+  it('does not keep a row that a lookup began reading before a change and finished after it', async () => {
+    const client = await clientPrincipal('shop');
+    await users.actAs(client, 'customer-4');
+    now += 1_000; // past the cache
+    const read = store.users.findById.bind(store.users);
+    let finish: (() => void) | undefined;
+    vi.spyOn(store.users, 'findById').mockImplementationOnce(async (id) => {
+      const before = await read(id); // the row as it was
+      await new Promise<void>((resolve) => (finish = resolve));
+      return before;
+    });
+    const slowLookup = users.actAs(client, 'customer-4');
+    await vi.waitFor(() => expect(finish).toBeDefined());
+    await users.updateUser('customer-4', { disabled: true });
+    finish?.();
+    await slowLookup; // it answers with what it read, but must not keep it
+    await expect(users.actAs(client, 'customer-4')).rejects.toMatchObject({ status: 401 });
+  });
+
   it("refuses another client's user even when it is cached", async () => {
     const shop = await clientPrincipal('shop');
     const other = await clientPrincipal('other-shop');

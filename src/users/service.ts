@@ -66,11 +66,15 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
     const now = clock();
     const cached = actedFor.get(userId, now);
     if (cached) return cached;
+    const since = actedFor.version();
     const user = await store.users.findById(userId);
-    if (user) actedFor.set(userId, user, now + PRINCIPAL_CACHE_TTL_MS);
+    if (user) actedFor.set(userId, user, now + PRINCIPAL_CACHE_TTL_MS, since);
     return user;
   };
-  /** Runs a change's writes, then empties both caches: after, so a lookup racing the writes cannot keep the old row. */
+  /**
+   * Runs a change's writes, then empties both caches: after, so a lookup racing the writes cannot
+   * keep the old row (one that began before them is dropped by its `version()`).
+   */
   const changing = async (write: () => Promise<unknown>): Promise<void> => {
     try {
       await write();
@@ -104,13 +108,14 @@ export function createUserService({ store, adminApiKey, clock = Date.now }: User
       const now = clock();
       const cached = principals.get(keyHash, now);
       if (cached) return cached;
+      const since = principals.version();
       const found = await store.users.findByKeyHash(keyHash);
       if (!found || found.user.disabled === 1) return undefined;
       const keyExpiresAt = found.keyExpiresAt ?? Infinity;
       if (keyExpiresAt <= now) throw keyExpired();
       const principal = toPrincipal(found.user, 'user_key');
       // Never cached past the key's expiry, so an expired key is refused on time.
-      principals.set(keyHash, principal, Math.min(now + PRINCIPAL_CACHE_TTL_MS, keyExpiresAt));
+      principals.set(keyHash, principal, Math.min(now + PRINCIPAL_CACHE_TTL_MS, keyExpiresAt), since);
       return principal;
     },
 
