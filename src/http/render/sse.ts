@@ -82,16 +82,15 @@ export async function sendSse<E>(
       if (!firstSent && unsent) {
         // The first frame goes out at once: waiting for company would delay the first byte. Node
         // corks a response's socket until the next tick, which comes only after every promise
-        // job: the next events' work would run first. So it is sent before asking for them.
+        // job: the next events' work would run first. So it is uncorked, and sent (drained, if
+        // the reader is slow) before the next event is asked for.
         firstSent = true;
         const sent = write(unsent);
         raw.socket?.uncork();
         unsent = '';
-        coming = iterator.next();
-        // Should the next event fail while this write waits for a drain, the loop handles it.
-        coming.catch(() => undefined);
         await sent;
-      } else coming = iterator.next();
+      }
+      coming = iterator.next();
     }
   } catch (error) {
     if (!started) throw error;
