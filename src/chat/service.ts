@@ -48,6 +48,8 @@ function checkOrigin(conversation: ConversationRow, accessToken: string | undefi
   }
 }
 
+const FINISHING: ChatEvent = Object.freeze({ type: 'finishing' });
+
 const roundMs = (ms: number | undefined): number | undefined =>
   ms === undefined ? undefined : Math.round(ms * 10) / 10;
 
@@ -208,6 +210,7 @@ export function createChatService(deps: ChatServiceDeps) {
         yield { type: 'delta', text: event.text };
       }
       state.upstreamEnded();
+      yield FINISHING;
       const title = conversation?.title ?? state.title ?? titleFromPrompt(input.prompt);
       outcome = state.outcome('complete');
       await recorder.finish(outcome, {

@@ -64,7 +64,15 @@ export type ChatEvent =
   /** A piece of a function call, as the upstream sent it (only for turns with tools). */
   | ToolCallDelta
   | { type: 'title'; title: string }
+  /**
+   * The upstream's reply is complete and the turn is being saved; `done` follows once it is. A
+   * renderer may hold what it has not written yet and send it with the end (one write, not two).
+   */
+  | { type: 'finishing' }
   | { type: 'done'; result: ChatResult };
+
+/** True for the event after which a turn's last events follow as soon as it is saved. */
+export const isFinishing = (event: ChatEvent): boolean => event.type === 'finishing';
 
 export interface ChatResult {
   conversationId: string;

@@ -2,12 +2,20 @@ import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../errors.js';
-import { sendSse, sseFrame } from './sse.js';
+import { sendSse, sseFrame, type SseFormat } from './sse.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A real server whose one route streams `events`; it records what each socket write carried. */
 async function serve(events: (raw: ServerResponse) => AsyncIterable<string>) {
+  return serveWith(events, {});
+}
+
+/** `HOLD` is the event after which the tail follows (it has no frame of its own). */
+async function serveWith(
+  events: (raw: ServerResponse) => AsyncIterable<string>,
+  extra: Pick<SseFormat<string>, 'holdsTail' | 'headers'>,
+) {
   const writes: string[] = [];
   const app = Fastify();
   // As the app's request-metrics plugin does: no turn timing on this route.
@@ -19,9 +27,10 @@ async function serve(events: (raw: ServerResponse) => AsyncIterable<string>) {
     const end = raw.end.bind(raw) as (chunk?: string) => typeof raw;
     raw.end = ((chunk?: string) => (writes.push(`END ${chunk ?? ''}`), end(chunk))) as typeof raw.end;
     return sendSse(request, reply, events(raw), {
-      frame: (event) => sseFrame(event),
+      frame: (event) => (event === 'HOLD' ? '' : sseFrame(event)),
       errorFrame: (error) => sseFrame({ error: error.code }),
       end: sseFrame('[DONE]'),
+      ...extra,
     });
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -54,6 +63,43 @@ describe('sendSse', () => {
       sseFrame('b') + sseFrame('c'),
       `END ${sseFrame('d')}${sseFrame('e')}${sseFrame('[DONE]')}`,
     ]);
+  });
+
+  it('from the event holdsTail names on, keeps the unwritten frames for the end of the response', async () => {
+    const holdsTail = (event: string) => event === 'HOLD';
+    const stream = async function* () {
+      yield 'a';
+      await pause(20);
+      yield 'b';
+      yield 'HOLD';
+      await pause(20); // a turn being saved
+      yield 'c';
+      await pause(20);
+      yield 'd';
+    };
+    const server = await serveWith(stream, { holdsTail });
+    app = server.app;
+    const text = await (await fetch(server.url)).text();
+    expect(text).toBe(['a', 'b', 'c', 'd', '[DONE]'].map((e) => sseFrame(e)).join(''));
+    expect(server.writes).toEqual([
+      sseFrame('a'),
+      `END ${['b', 'c', 'd', '[DONE]'].map((e) => sseFrame(e)).join('')}`,
+    ]);
+  });
+
+  it('does not start the response on the event holdsTail names: the headers come from the next', async () => {
+    const server = await serveWith(
+      async function* () {
+        yield 'HOLD';
+        await pause(5);
+        yield 'done';
+      },
+      { holdsTail: (event) => event === 'HOLD', headers: (first) => ({ 'x-first': first }) },
+    );
+    app = server.app;
+    const response = await fetch(server.url);
+    expect(response.headers.get('x-first')).toBe('done');
+    expect(await response.text()).toBe(sseFrame('done') + sseFrame('[DONE]'));
   });
 
   it('hands the first frame to the kernel before it asks for the next event', async () => {

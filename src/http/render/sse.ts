@@ -4,8 +4,9 @@
  * failure after it becomes a final error event. Writes respect backpressure: a slow reader
  * slows the upstream read instead of growing a buffer. After the first frame, which is written at
  * once, the frames of events that arrive in the same tick go out in one write, and the last ones
- * with the end of the response: a stream is a few socket writes, not one per event (corking the
- * socket instead lost frames on Node 22).
+ * with the end of the response (from the event `holdsTail` names on, nothing is written before
+ * the end): a stream is a few socket writes, not one per event (corking the socket instead lost
+ * frames on Node 22).
  */
 import { once } from 'node:events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -20,6 +21,11 @@ export interface SseFormat<E> {
   errorFrame(error: AppError): string;
   /** Frames sent after the last event (e.g. `data: [DONE]`). */
   end?: string;
+  /**
+   * True for an event after which the last events follow shortly (a turn being saved): frames not
+   * written yet wait for them and leave with the end of the response, one write instead of two.
+   */
+  holdsTail?(event: E): boolean;
   /** Extra response headers, from the first event (they are sent with it). */
   headers?(first: E): Record<string, string> | undefined;
 }
@@ -49,10 +55,11 @@ export async function sendSse<E>(
   /** Frames of events that arrived in this tick, written together (one syscall, not one each). */
   let unsent = '';
   let firstSent = false;
+  let holding = false;
   try {
     let coming = iterator.next();
     for (;;) {
-      const next = unsent ? await unlessLater(coming) : await coming;
+      const next = unsent && !holding ? await unlessLater(coming) : await coming;
       if (next === LATER) {
         await write(unsent);
         unsent = '';
@@ -63,7 +70,10 @@ export async function sendSse<E>(
         continue;
       }
       if (next.done) break;
-      if (!started) {
+      const holds = format.holdsTail?.(next.value) === true;
+      if (holds) holding = true;
+      // Such an event does not start the response: its headers come from the events after it.
+      if (!started && !holds) {
         started = true;
         reply.hijack();
         trackOpenStream(request, reply);

@@ -3,7 +3,7 @@
  * `reply_only` → text/plain; `reply_only` + `pretty` → sanitised HTML; `stream` → SSE.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ChatEvent, ChatResult } from '../../../chat/types.js';
+import { isFinishing, type ChatEvent, type ChatResult } from '../../../chat/types.js';
 import type { AppDeps } from '../../deps.js';
 import { clientGone } from '../../abort.js';
 import { authenticateUser } from '../../auth.js';
@@ -56,6 +56,7 @@ export function apiChatRoutes({ users, runtime, config }: AppDeps) {
               );
             if (event.type === 'title') return sseFrame({ type: 'title', title: event.title }, 'title');
             if (event.type === 'tool_call') return ''; // only turns with tools (/v1) have them
+            if (event.type === 'finishing') return '';
             return sseFrame(
               { type: 'done', ...presentChatResult(event.result, principal, simulated) },
               'done',
@@ -63,6 +64,7 @@ export function apiChatRoutes({ users, runtime, config }: AppDeps) {
           },
           errorFrame: (error) =>
             sseFrame({ type: 'error', status: 'error', code: error.code, message: error.message }, 'error'),
+          holdsTail: isFinishing,
         });
       }
       const result = await finalResult(events);

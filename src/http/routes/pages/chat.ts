@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { ChatEvent, ChatResult } from '../../../chat/types.js';
+import { isFinishing, type ChatEvent, type ChatResult } from '../../../chat/types.js';
 import { AppError } from '../../../errors.js';
 import type { Tier } from '../../../pool/types.js';
 import type { Principal } from '../../../users/principal.js';
@@ -167,6 +167,8 @@ export function chatPageRoutes(kit: PageKit) {
               return sseFrame({ title: event.title }, 'title');
             case 'tool_call':
               return ''; // only turns with tools (/v1) have them
+            case 'finishing':
+              return '';
             case 'done': {
               const r = event.result;
               return sseFrame(
@@ -190,6 +192,7 @@ export function chatPageRoutes(kit: PageKit) {
           }
         },
         errorFrame: (error) => sseFrame({ code: error.code, message: error.message }, 'error'),
+        holdsTail: isFinishing,
       });
     });
   };

@@ -4,7 +4,7 @@
  * turn of a stored conversation (then only the last user message is new).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ChatEvent, ChatInput, ChatResult } from '../../../chat/types.js';
+import { isFinishing, type ChatEvent, type ChatInput, type ChatResult } from '../../../chat/types.js';
 import type { AppDeps } from '../../deps.js';
 import { clientGone } from '../../abort.js';
 import { parseInput, requestParams } from '../../input.js';
@@ -72,6 +72,7 @@ export function chunkFormatter(model: string, created: number, includeUsage: boo
       case 'tool_call':
         return ctx ? held() + sseFrame(completionChunk(ctx, { tool_calls: [toolCallChunk(event)] })) : '';
       case 'title':
+      case 'finishing':
         return '';
       case 'done': {
         const done = open(event.result.turnId);
@@ -132,6 +133,7 @@ export function chatCompletionRoutes({ users, runtime, config }: AppDeps) {
           frame,
           errorFrame: (error) => sseFrame(openAiErrorBody(error)),
           end: sseFrame('[DONE]'),
+          holdsTail: isFinishing,
           headers: conversationHeaders,
         });
       }

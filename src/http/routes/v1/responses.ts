@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { canAccessConversation } from '../../../chat/access.js';
-import type { ChatEvent, ChatInput } from '../../../chat/types.js';
+import { isFinishing, type ChatEvent, type ChatInput } from '../../../chat/types.js';
 import { AppError, badRequest } from '../../../errors.js';
 import type { Store } from '../../../store/index.js';
 import type { ChatMessage } from '../../../upstream/types.js';
@@ -79,6 +79,7 @@ function responseFrames(request: Omit<ResponseContext, 'id' | 'itemId'>) {
       return '';
     },
     errorFrame: (error: AppError): string => writer?.failure(error) ?? '',
+    holdsTail: isFinishing,
   };
 }
 
