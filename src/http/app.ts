@@ -23,6 +23,17 @@ import { opsRoutes } from './routes/ops/index.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * Routes validate with zod (one schema per route, src/http/input.ts) and reply with JSON.stringify,
+ * so fastify's JSON-schema compilers (Ajv and fast-json-stringify, ~130 modules loaded at start)
+ * are never needed: a route that declares a JSON schema fails at start-up instead.
+ */
+const noJsonSchemas = () => (route: { method?: string; url?: string }) => {
+  throw new Error(
+    `Route ${route.method ?? ''} ${route.url ?? ''} declares a JSON schema; this app validates with zod (src/http/input.ts)`,
+  );
+};
+
 /** Builds the whole HTTP app from its dependencies; listening is the caller's business. */
 export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   const hardening = createHardening(given);
@@ -45,6 +56,7 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
     },
     // The original's routes accept both query strings and bodies; repeated names are kept as arrays.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    schemaController: { compilersFactory: { buildValidator: noJsonSchemas, buildSerializer: noJsonSchemas } },
   });
 
   await app.register(formbody, {
