@@ -4,9 +4,20 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { Agent, ProxyAgent, type Dispatcher, type buildConnector } from 'undici';
-import { socksConnector } from 'fetch-socks';
+import type * as undici from 'undici';
+import type { Dispatcher, buildConnector } from 'undici';
+import type * as fetchSocksModule from 'fetch-socks';
+import { lazyRequire } from '../../lazy-require.js';
 import { parseProxyUrl, type ParsedProxyUrl } from './proxy-url.js';
+
+// undici's index loads all of undici (fetch, WebSocket, caches, mocks: ~110 modules, ~9 MB of
+// resident memory); the dispatchers used here need ~25 of them. Calls go through `dispatch`
+// (src/upstream/http/call.ts), which needs nothing the index adds. The lockfile pins the version,
+// and the dispatcher tests cover each of these paths.
+const loadAgent = lazyRequire<typeof undici.Agent>('undici/lib/dispatcher/agent.js');
+const loadProxyAgent = lazyRequire<typeof undici.ProxyAgent>('undici/lib/dispatcher/proxy-agent.js');
+// Loaded with the first SOCKS proxy (see lazy-require.ts): ~5 MB that a server without one never needs.
+const loadFetchSocks = lazyRequire<typeof fetchSocksModule>('fetch-socks');
 
 export interface DispatcherRegistryOptions {
   /** Time allowed to open a TCP connection (and, through a proxy, the proxy handshake). */
@@ -47,9 +58,9 @@ function createProxyDispatcher(proxy: ParsedProxyUrl, url: string, options: Disp
   const keepAliveTimeout = options.keepAliveTimeoutMs ?? 30_000;
   const tls = { timeout: options.connectTimeoutMs };
   if (proxy.protocol === 'http' || proxy.protocol === 'https') {
-    return new ProxyAgent({ uri: url.trim(), keepAliveTimeout, proxyTls: tls, requestTls: tls });
+    return new (loadProxyAgent())({ uri: url.trim(), keepAliveTimeout, proxyTls: tls, requestTls: tls });
   }
-  const connector = socksConnector(
+  const connector = loadFetchSocks().socksConnector(
     {
       type: 5,
       host: proxy.host,
@@ -58,7 +69,7 @@ function createProxyDispatcher(proxy: ParsedProxyUrl, url: string, options: Disp
     },
     tls,
   );
-  return new Agent({
+  return new (loadAgent())({
     keepAliveTimeout,
     connect: destinationAdjustingConnector(connector, proxy.protocol === 'socks5'),
   });
@@ -76,7 +87,7 @@ export function createDispatcherRegistry(options: DispatcherRegistryOptions): Di
       if (existing) return existing;
       const created =
         key === DIRECT
-          ? new Agent({
+          ? new (loadAgent())({
               keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
               connect: { timeout: options.connectTimeoutMs },
             })
