@@ -20,14 +20,14 @@ describe('chat service: finishing', () => {
   });
   afterAll(() => stack.stop());
 
-  const input = (stream: boolean): ChatInput => {
+  const input = (): ChatInput => {
     const controller = new AbortController();
     return {
       principal,
       prompt: 'Say hello',
       tier: 'free',
       model: 'gpt-4o-mini',
-      stream,
+      stream: true,
       via: 'v1',
       signal: controller.signal,
       stop: (reason) => controller.abort(reason),
@@ -38,7 +38,7 @@ describe('chat service: finishing', () => {
     const { store } = stack.server.server;
     const seen: { type: ChatEvent['type']; status: string | undefined }[] = [];
     let turnId = '';
-    for await (const event of stack.server.server.runtime.chat.chat(input(true))) {
+    for await (const event of stack.server.server.runtime.chat.chat(input())) {
       if (event.type === 'start') turnId = event.turnId;
       // Reads flush the journal, so they would commit the turn early: look at the table itself.
       const row = turnId
@@ -58,7 +58,7 @@ describe('chat service: finishing', () => {
     stack.sim.setFault(stack.secretOf('api-1'), { type: 'reset_mid_stream', afterChunks: 3 }, 1);
     const types: string[] = [];
     await expect(async () => {
-      for await (const event of stack.server.server.runtime.chat.chat(input(true))) types.push(event.type);
+      for await (const event of stack.server.server.runtime.chat.chat(input())) types.push(event.type);
     }).rejects.toThrow();
     expect(types).toContain('delta');
     expect(types).not.toContain('finishing');
