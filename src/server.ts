@@ -55,6 +55,7 @@ async function openStorage(config: AppConfig, logger: Logger, env: NodeJS.Proces
       instanceId,
       onWriteError: (error, op) => logger.error({ err: error, op: op.kind }, 'could not store a turn write'),
       checkpoints: config.sqliteCheckpoints,
+      sqliteCacheMb: config.sqliteCacheMb,
       onCheckpointError: (error) => logger.warn({ err: error }, 'WAL checkpoint on the worker thread'),
     });
     if (shared && store.engine === 'sqlite')

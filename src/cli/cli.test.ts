@@ -36,6 +36,7 @@ describe('serve (a real child process)', () => {
       expect(first.output()).toContain(adminKey); // printed once, at generation
       expect(first.output()).toMatch(/how to add an account|Add an account/i);
       expect(first.output()).toContain('"heapGrowingPercent":60'); // the default, applied at start
+      expect(first.output()).toContain('"sqliteCacheMb":2');
 
       const added = await getJson(
         `${first.url}/api/admin/add-user?admin=${adminKey}&userid=u1&username=Alice&plus=true`,
@@ -44,10 +45,14 @@ describe('serve (a real child process)', () => {
       const userKey = added.json.api_key as string;
       expect(await first.stop()).toBe(0);
 
-      const second = await startServerProcess(['--port', '0'], { cwd, env: { HEAP_GROWING_PERCENT: '0' } });
+      const second = await startServerProcess(['--port', '0'], {
+        cwd,
+        env: { HEAP_GROWING_PERCENT: '0', SQLITE_CACHE_MB: '8' },
+      });
       try {
         expect(second.output()).not.toContain(adminKey); // not printed again
         expect(second.output()).toContain('"heapGrowingPercent":0');
+        expect(second.output()).toContain('"sqliteCacheMb":8');
         const list = await getJson(`${second.url}/api/admin/users?admin=${adminKey}`);
         expect(list.status).toBe(200);
         expect(JSON.stringify(list.json)).not.toContain(userKey);

@@ -39,7 +39,10 @@ export async function serve(argv: string[]): Promise<void> {
       url: server.url,
       store: server.store.location,
       heapGrowingPercent: config.heapGrowingPercent,
-      ...(server.store.engine === 'sqlite' && { sqliteCheckpoints: config.sqliteCheckpoints }),
+      ...(server.store.engine === 'sqlite' && {
+        sqliteCheckpoints: config.sqliteCheckpoints,
+        sqliteCacheMb: config.sqliteCacheMb,
+      }),
     },
     'chatgpt-api-server listening',
   );

@@ -250,6 +250,8 @@ describe('environment and flags', () => {
     expect((await load(dir, [], { SQLITE_CHECKPOINTS: 'background' })).config.sqliteCheckpoints).toBe(
       'background',
     );
+    expect(fileOnly.config.sqliteCacheMb).toBe(2);
+    expect((await load(dir, [], { SQLITE_CACHE_MB: ' 64 ' })).config.sqliteCacheMb).toBe(64);
 
     const withFlags = await load(dir, ['--host', '127.0.0.2', '--port=0', '--data-dir', '/var/x'], env);
     expect([withFlags.config.server.host, withFlags.config.server.port]).toEqual(['127.0.0.2', 0]);
@@ -272,6 +274,7 @@ describe('environment and flags', () => {
       REDIS_URL: 'http://r',
       HEAP_GROWING_PERCENT: '1.5',
       SQLITE_CHECKPOINTS: 'worker',
+      SQLITE_CACHE_MB: '16MB',
     };
     const issues = await issuesOf(load(dir, ['--verbose'], env));
     expect(issues.map((issue) => issue.path)).toEqual([
@@ -282,8 +285,13 @@ describe('environment and flags', () => {
       'env.REDIS_URL',
       'env.HEAP_GROWING_PERCENT',
       'env.SQLITE_CHECKPOINTS',
+      'env.SQLITE_CACHE_MB',
     ]);
     expect(JSON.stringify(issues)).not.toContain('s3cret');
+    for (const mb of ['0', '4097', '1.5'])
+      expect((await issuesOf(load(dir, [], { SQLITE_CACHE_MB: mb }))).map((i) => i.path)).toContain(
+        'env.SQLITE_CACHE_MB',
+      );
     for (const percent of ['-1', '301', 'lots'])
       expect((await issuesOf(load(dir, [], { HEAP_GROWING_PERCENT: percent }))).map((i) => i.path)).toContain(
         'env.HEAP_GROWING_PERCENT',

@@ -4,7 +4,7 @@ import type { AppConfig, ModelRoute } from './types.js';
 import type { ConfigIssue } from './errors.js';
 import { ConfigError } from './errors.js';
 import { collectServeFlags } from './flags.js';
-import { DEFAULT_HEAP_GROWING_PERCENT, readOverrides } from './env.js';
+import { DEFAULT_HEAP_GROWING_PERCENT, DEFAULT_SQLITE_CACHE_MB, readOverrides } from './env.js';
 import { readSettingsFile } from './read-file.js';
 import { isPlainObject, readAccounts } from './instances.js';
 import { minimalSettings, writeMissingSecrets } from './first-run.js';
@@ -126,6 +126,7 @@ export async function loadConfig(input: LoadConfigInput): Promise<LoadedConfig> 
     ...(overrides.redisUrl !== undefined && { redisUrl: overrides.redisUrl }),
     heapGrowingPercent: overrides.heapGrowingPercent ?? DEFAULT_HEAP_GROWING_PERCENT,
     sqliteCheckpoints: overrides.sqliteCheckpoints ?? 'inline',
+    sqliteCacheMb: overrides.sqliteCacheMb ?? DEFAULT_SQLITE_CACHE_MB,
     warnings,
   };
   const loaded: LoadedConfig = { config: deepFreeze(config), created: secrets.createdFile === true };

@@ -123,6 +123,8 @@ export interface AppConfig {
    * (SQLITE_CHECKPOINTS; default 'inline', SQLite's own). See src/store/checkpointer.ts.
    */
   sqliteCheckpoints: 'inline' | 'background';
+  /** SQLite only: the page cache of the server's connection, in MB (SQLITE_CACHE_MB; default 2). */
+  sqliteCacheMb: number;
   /** Demo mode: every answer comes from the upstream simulator, and pages and replies say so. */
   simulated?: boolean;
   /** Non-fatal remarks (e.g. the `instnaces` spelling), shown at start. */

@@ -36,6 +36,7 @@ export function testConfig(overrides: Partial<AppConfig> & { dataDir: string }):
     },
     heapGrowingPercent: 0,
     sqliteCheckpoints: 'inline',
+    sqliteCacheMb: 2,
     warnings: [],
     ...overrides,
   };
