@@ -3,6 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type pgModule from 'pg';
+import { DEFAULT_SQLITE_CACHE_MB } from '../config/env.js';
 import { lazyRequire } from '../lazy-require.js';
 import type { Database } from './schema.js';
 
@@ -15,7 +16,7 @@ export interface ConnectOptions {
   /** SQLite file name inside dataDir (default chatgpt-api-server.sqlite). */
   sqliteFile?: string;
   poolSize?: number;
-  /** SQLite's page cache in MB (default: SQLite's own 2 MB, not better-sqlite3's 16). */
+  /** SQLite's page cache in MB (default: SQLite's own 2 MB, not better-sqlite3's 16; see config/env.ts). */
   sqliteCacheMb?: number;
 }
 
@@ -55,7 +56,7 @@ export function connect(options: ConnectOptions): Connection {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma(`cache_size = ${-1024 * (options.sqliteCacheMb ?? 2)}`);
+  sqlite.pragma(`cache_size = ${-1024 * (options.sqliteCacheMb ?? DEFAULT_SQLITE_CACHE_MB)}`);
   cachePreparedStatements(sqlite);
   return {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
