@@ -38,6 +38,20 @@ const HEAP_GROWING_PERCENT_MESSAGE = 'must be a whole number from 0 (V8 decides)
 const nonEmpty = (value: string | undefined): string | undefined =>
   value === undefined || value.trim() === '' ? undefined : value.trim();
 
+/** `env[name]` as a whole number from `min` to `max`; undefined when unset, an issue when invalid. */
+export function wholeNumberFromEnv(
+  env: NodeJS.ProcessEnv,
+  issues: ConfigIssue[],
+  spec: { name: string; min: number; max?: number; message: string },
+): number | undefined {
+  const raw = nonEmpty(env[spec.name]);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (Number.isInteger(value) && value >= spec.min && value <= (spec.max ?? Infinity)) return value;
+  issues.push({ path: `env.${spec.name}`, message: spec.message });
+  return undefined;
+}
+
 export function readOverrides(env: NodeJS.ProcessEnv, flags: ServeFlags, issues: ConfigIssue[]): Overrides {
   const overrides: Overrides = {};
   const host = flags.host ?? nonEmpty(env.API_HOST);
@@ -65,22 +79,24 @@ export function readOverrides(env: NodeJS.ProcessEnv, flags: ServeFlags, issues:
     if (hasProtocol(redisUrl, ['redis:', 'rediss:'])) overrides.redisUrl = redisUrl;
     else issues.push({ path: 'env.REDIS_URL', message: 'must be a redis:// or rediss:// URL' });
   }
-  const heapGrowing = nonEmpty(env.HEAP_GROWING_PERCENT);
-  if (heapGrowing !== undefined) {
-    const percent = Number(heapGrowing);
-    if (Number.isInteger(percent) && percent >= 0 && percent <= 300) overrides.heapGrowingPercent = percent;
-    else issues.push({ path: 'env.HEAP_GROWING_PERCENT', message: HEAP_GROWING_PERCENT_MESSAGE });
-  }
+  const heapGrowingPercent = wholeNumberFromEnv(env, issues, {
+    name: 'HEAP_GROWING_PERCENT',
+    min: 0,
+    max: 300,
+    message: HEAP_GROWING_PERCENT_MESSAGE,
+  });
+  if (heapGrowingPercent !== undefined) overrides.heapGrowingPercent = heapGrowingPercent;
   const checkpoints = nonEmpty(env.SQLITE_CHECKPOINTS);
   if (checkpoints !== undefined) {
     if (checkpoints === 'inline' || checkpoints === 'background') overrides.sqliteCheckpoints = checkpoints;
     else issues.push({ path: 'env.SQLITE_CHECKPOINTS', message: "must be 'inline' or 'background'" });
   }
-  const cacheMb = nonEmpty(env.SQLITE_CACHE_MB);
-  if (cacheMb !== undefined) {
-    const mb = Number(cacheMb);
-    if (Number.isInteger(mb) && mb >= 1 && mb <= 4096) overrides.sqliteCacheMb = mb;
-    else issues.push({ path: 'env.SQLITE_CACHE_MB', message: SQLITE_CACHE_MB_MESSAGE });
-  }
+  const sqliteCacheMb = wholeNumberFromEnv(env, issues, {
+    name: 'SQLITE_CACHE_MB',
+    min: 1,
+    max: 4096,
+    message: SQLITE_CACHE_MB_MESSAGE,
+  });
+  if (sqliteCacheMb !== undefined) overrides.sqliteCacheMb = sqliteCacheMb;
   return overrides;
 }

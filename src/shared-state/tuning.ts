@@ -6,6 +6,7 @@
  * default 15000), TURN_SWEEP_INTERVAL_MS (how often pending turns of dead processes are looked
  * for; default the heartbeat TTL).
  */
+import { wholeNumberFromEnv } from '../config/env.js';
 import { ConfigError, type ConfigIssue } from '../config/errors.js';
 import { DEFAULT_POOL_OPTIONS, type PoolOptions } from '../pool/types.js';
 
@@ -18,14 +19,8 @@ export interface SharedStateTuning {
 
 export const DEFAULT_HEARTBEAT_TTL_MS = 15_000;
 
-function positiveMs(env: NodeJS.ProcessEnv, name: string, issues: ConfigIssue[]): number | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
-  const value = Number(raw);
-  if (Number.isInteger(value) && value >= 1) return value;
-  issues.push({ path: `env.${name}`, message: 'must be a whole number of milliseconds ≥ 1' });
-  return undefined;
-}
+const positiveMs = (env: NodeJS.ProcessEnv, name: string, issues: ConfigIssue[]): number | undefined =>
+  wholeNumberFromEnv(env, issues, { name, min: 1, message: 'must be a whole number of milliseconds ≥ 1' });
 
 /** Every problem is listed at once, as for settings.json. */
 export function sharedStateTuning(env: NodeJS.ProcessEnv): SharedStateTuning {
