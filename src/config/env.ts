@@ -30,10 +30,20 @@ export const DEFAULT_HEAP_GROWING_PERCENT = 60;
  */
 export const DEFAULT_SQLITE_CACHE_MB = 2;
 
-const SQLITE_CACHE_MB_MESSAGE = 'must be a whole number of MB from 1 to 4096';
+const SQLITE_CACHE_MB = {
+  name: 'SQLITE_CACHE_MB',
+  min: 1,
+  max: 4096,
+  message: 'must be a whole number of MB from 1 to 4096',
+};
 
 /** V8's own largest growing factor is 4×, so more than 300 would change nothing. */
-const HEAP_GROWING_PERCENT_MESSAGE = 'must be a whole number from 0 (V8 decides) to 300';
+const HEAP_GROWING_PERCENT = {
+  name: 'HEAP_GROWING_PERCENT',
+  min: 0,
+  max: 300,
+  message: 'must be a whole number from 0 (V8 decides) to 300',
+};
 
 const nonEmpty = (value: string | undefined): string | undefined =>
   value === undefined || value.trim() === '' ? undefined : value.trim();
@@ -79,24 +89,14 @@ export function readOverrides(env: NodeJS.ProcessEnv, flags: ServeFlags, issues:
     if (hasProtocol(redisUrl, ['redis:', 'rediss:'])) overrides.redisUrl = redisUrl;
     else issues.push({ path: 'env.REDIS_URL', message: 'must be a redis:// or rediss:// URL' });
   }
-  const heapGrowingPercent = wholeNumberFromEnv(env, issues, {
-    name: 'HEAP_GROWING_PERCENT',
-    min: 0,
-    max: 300,
-    message: HEAP_GROWING_PERCENT_MESSAGE,
-  });
+  const heapGrowingPercent = wholeNumberFromEnv(env, issues, HEAP_GROWING_PERCENT);
   if (heapGrowingPercent !== undefined) overrides.heapGrowingPercent = heapGrowingPercent;
   const checkpoints = nonEmpty(env.SQLITE_CHECKPOINTS);
   if (checkpoints !== undefined) {
     if (checkpoints === 'inline' || checkpoints === 'background') overrides.sqliteCheckpoints = checkpoints;
     else issues.push({ path: 'env.SQLITE_CHECKPOINTS', message: "must be 'inline' or 'background'" });
   }
-  const sqliteCacheMb = wholeNumberFromEnv(env, issues, {
-    name: 'SQLITE_CACHE_MB',
-    min: 1,
-    max: 4096,
-    message: SQLITE_CACHE_MB_MESSAGE,
-  });
+  const sqliteCacheMb = wholeNumberFromEnv(env, issues, SQLITE_CACHE_MB);
   if (sqliteCacheMb !== undefined) overrides.sqliteCacheMb = sqliteCacheMb;
   return overrides;
 }
