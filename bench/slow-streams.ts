@@ -31,8 +31,8 @@ export interface SlowStreamsInput {
 
 /**
  * Streams being opened at once. A stream counts as open at its first byte, which the slow
- * simulator sends after its 2 s chunk delay, so 64 at a time could open only ~320 in the quick
- * run's 10 s; 250 stays under the default listen backlog (511) and opens 1,000 in ~8 s.
+ * simulator sends after its chunk delay (2 s full, 1 s quick), so 64 at a time could open only
+ * ~320 in 10 s; 250 stays under the default listen backlog (511) and opens 1,000 in four delays.
  */
 const MAX_OPENING = 250;
 
