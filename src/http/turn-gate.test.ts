@@ -53,6 +53,45 @@ describe('turn gate', () => {
     expect(gate.inFlight()).toBe(0);
   });
 
+  it('counts turns that end in any order, and a drain ends every turn still running', async () => {
+    const waiting = new Map<ChatInput, () => void>();
+    const service = {
+      async *chat(turn: ChatInput): AsyncGenerator<ChatEvent, void, undefined> {
+        yield { type: 'delta', text: 'x' };
+        await new Promise<void>((resolve, reject) => {
+          waiting.set(turn, resolve);
+          turn.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+        });
+      },
+    } as unknown as ChatService;
+    const gate = createTurnGate({ maxConcurrent: 3 });
+    const chat = gate.wrap(service);
+    const finish = async (events: AsyncGenerator<ChatEvent>, turn: ChatInput) => {
+      const rest = events.next();
+      waiting.get(turn)?.();
+      await rest;
+      return drainAll(events);
+    };
+    const inputs = [input(), input(), input(), input()];
+    const [a, b, c, d] = inputs.map((turn) => chat.chat(turn)) as AsyncGenerator<ChatEvent>[];
+    for (const events of [a, b, c]) await events?.next();
+    expect(gate.inFlight()).toBe(3);
+
+    expect(await finish(b as AsyncGenerator<ChatEvent>, inputs[1] as ChatInput)).toBe('done'); // the middle one first
+    expect(gate.inFlight()).toBe(2);
+    await d?.next(); // its slot is free again
+    expect(gate.inFlight()).toBe(3);
+    await expect(chat.chat(input()).next()).rejects.toMatchObject({ code: 'overloaded' });
+    expect(await finish(a as AsyncGenerator<ChatEvent>, inputs[0] as ChatInput)).toBe('done');
+    expect(gate.inFlight()).toBe(2);
+
+    const ended = [drainAll(c as AsyncGenerator<ChatEvent>), drainAll(d as AsyncGenerator<ChatEvent>)];
+    expect(await gate.drain(0)).toEqual({ finished: 0, ended: 2 });
+    expect(await Promise.all(ended)).toMatchObject([{ code: 'shutting_down' }, { code: 'shutting_down' }]);
+    expect(inputs.map((turn) => turn.signal.aborted)).toEqual([false, false, true, true]);
+    expect(gate.inFlight()).toBe(0);
+  });
+
   it('drains: waits for running turns up to the grace, then ends the rest through their stop with shutting_down', async () => {
     const { service, releaseAll } = fakeChat();
     const gate = createTurnGate({ maxConcurrent: 10 });

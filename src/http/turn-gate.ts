@@ -27,7 +27,7 @@ const shuttingDown = () =>
   serviceUnavailable('The server is shutting down; retry shortly', RETRY_AFTER_SECONDS, 'shutting_down');
 
 export function createTurnGate(options: { maxConcurrent: number; onLimited?: () => void }): TurnGate {
-  const running = new Set<Admission>();
+  const running = createRunningList();
   const waiters = new Set<() => void>();
   let draining = false;
 
@@ -36,14 +36,14 @@ export function createTurnGate(options: { maxConcurrent: number; onLimited?: () 
   };
   const untilIdle = (ms: number) =>
     new Promise<void>((resolve) => {
-      if (running.size === 0) return resolve();
+      if (running.size() === 0) return resolve();
       const done = () => {
         clearTimeout(timer);
         waiters.delete(check);
         resolve();
       };
       const check = () => {
-        if (running.size === 0) done();
+        if (running.size() === 0) done();
       };
       const timer = setTimeout(done, ms);
       waiters.add(check);
@@ -52,7 +52,7 @@ export function createTurnGate(options: { maxConcurrent: number; onLimited?: () 
   /** Admits a turn (or throws 503); a drain ends it through the caller's own `stop`. */
   function admit(input: ChatInput): Admission {
     if (draining) throw shuttingDown();
-    if (running.size >= options.maxConcurrent) {
+    if (running.size() >= options.maxConcurrent) {
       options.onLimited?.();
       throw serviceUnavailable(
         'The server is at its limit of concurrent requests; retry shortly',
@@ -62,12 +62,13 @@ export function createTurnGate(options: { maxConcurrent: number; onLimited?: () 
     }
     const admission: Admission = {
       drained: false,
+      slot: -1,
       end(reason) {
         admission.drained = true;
         input.stop(reason);
       },
       release() {
-        running.delete(admission);
+        running.remove(admission);
         settled();
       },
     };
@@ -77,16 +78,16 @@ export function createTurnGate(options: { maxConcurrent: number; onLimited?: () 
 
   return {
     wrap: (service) => ({ ...service, chat: (input) => new GatedTurn(service, input, admit) }),
-    inFlight: () => running.size,
+    inFlight: () => running.size(),
     get draining() {
       return draining;
     },
     async drain(graceMs) {
       draining = true;
-      const before = running.size;
+      const before = running.size();
       await untilIdle(graceMs);
-      const ended = running.size;
-      for (const admission of running) admission.end(new Error('server shutting down'));
+      const ended = running.size();
+      for (const admission of running.all()) admission.end(new Error('server shutting down'));
       await untilIdle(SETTLE_MS);
       return { finished: before - ended, ended };
     },
@@ -97,8 +98,41 @@ export function createTurnGate(options: { maxConcurrent: number; onLimited?: () 
 interface Admission {
   /** Set when a drain ended the turn (its failure is then "shutting down", not the caller's). */
   drained: boolean;
+  /** Where it is in the running list (-1 once released). */
+  slot: number;
   end(reason: unknown): void;
   release(): void;
+}
+
+/**
+ * The running turns, in an array where a released turn's slot takes the last one. Not a Set: V8
+ * replaces a Set's hash table as entries come and go, and a replaced table keeps the entries it
+ * held and a link to its successor. Once one table had reached the old generation, every later
+ * table, and every admitted turn with its whole request, was kept alive by the scavenger and
+ * promoted: at 16 connections ~0.5 MB more per scavenge and twice the full collections
+ * (docs/PERFORMANCE.md, the eleventh round).
+ */
+function createRunningList() {
+  const list: Admission[] = [];
+  return {
+    size: (): number => list.length,
+    add(admission: Admission): void {
+      admission.slot = list.length;
+      list.push(admission);
+    },
+    remove(admission: Admission): void {
+      const { slot } = admission;
+      if (slot < 0 || list[slot] !== admission) return;
+      const last = list.pop() as Admission;
+      if (last !== admission) {
+        list[slot] = last;
+        last.slot = slot;
+      }
+      admission.slot = -1;
+    },
+    /** A copy: ending a turn may release it while the caller walks the list. */
+    all: (): Admission[] => [...list],
+  };
 }
 
 /**
