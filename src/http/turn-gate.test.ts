@@ -72,20 +72,21 @@ describe('turn gate', () => {
       await rest;
       return drainAll(events);
     };
-    const inputs = [input(), input(), input(), input()];
-    const [a, b, c, d] = inputs.map((turn) => chat.chat(turn)) as AsyncGenerator<ChatEvent>[];
-    for (const events of [a, b, c]) await events?.next();
+    type Events = AsyncGenerator<ChatEvent>;
+    const inputs = [input(), input(), input(), input()] as const;
+    const [a, b, c, d] = inputs.map((turn) => chat.chat(turn)) as [Events, Events, Events, Events];
+    for (const events of [a, b, c]) await events.next();
     expect(gate.inFlight()).toBe(3);
 
-    expect(await finish(b as AsyncGenerator<ChatEvent>, inputs[1] as ChatInput)).toBe('done'); // the middle one first
+    expect(await finish(b, inputs[1])).toBe('done'); // the middle one first
     expect(gate.inFlight()).toBe(2);
-    await d?.next(); // its slot is free again
+    await d.next(); // its slot is free again
     expect(gate.inFlight()).toBe(3);
     await expect(chat.chat(input()).next()).rejects.toMatchObject({ code: 'overloaded' });
-    expect(await finish(a as AsyncGenerator<ChatEvent>, inputs[0] as ChatInput)).toBe('done');
+    expect(await finish(a, inputs[0])).toBe('done');
     expect(gate.inFlight()).toBe(2);
 
-    const ended = [drainAll(c as AsyncGenerator<ChatEvent>), drainAll(d as AsyncGenerator<ChatEvent>)];
+    const ended = [drainAll(c), drainAll(d)];
     expect(await gate.drain(0)).toEqual({ finished: 0, ended: 2 });
     expect(await Promise.all(ended)).toMatchObject([{ code: 'shutting_down' }, { code: 'shutting_down' }]);
     expect(inputs.map((turn) => turn.signal.aborted)).toEqual([false, false, true, true]);
