@@ -88,4 +88,38 @@ describe('lease renewal', () => {
     await pool.release(lease, { ok: true });
     pool.close();
   });
+
+  it('keeps renewing the other leases when one in the middle is released', async () => {
+    const clock = manualClock();
+    const memory = createMemoryPoolState({ clock });
+    const renewed: string[] = [];
+    const state: PoolState = {
+      ...memory,
+      renewLease: async (account, leaseId, ttlMs) => {
+        renewed.push(leaseId);
+        return memory.renewLease(account, leaseId, ttlMs);
+      },
+    };
+    const pool = createAccountPool({
+      state,
+      accounts: [chatgptAccount('a', { maxConcurrency: 3 })],
+      clock,
+      options: { leaseTtlMs: 300, leaseMaxLifetimeMs: 60_000, queueTimeoutMs: 50, pollIntervalMs: 60_000 },
+    });
+    const [first, middle, last] = [
+      await pool.acquire(request),
+      await pool.acquire(request),
+      await pool.acquire(request),
+    ];
+    await pool.release(middle, { ok: true });
+    clock.advance(200);
+    await waitFor(() => renewed.length >= 2);
+    expect(renewed.sort()).toEqual([first.id, last.id].sort());
+    clock.advance(200); // past the first TTL: both slots are still held
+    expect((await state.inFlight(['a'])).get('a')).toBe(2);
+    await pool.release(first, { ok: true });
+    await pool.release(last, { ok: true });
+    expect((await state.inFlight(['a'])).get('a')).toBe(0);
+    pool.close();
+  });
 });

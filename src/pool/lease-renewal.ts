@@ -5,7 +5,10 @@
  * the account would run one turn more than its `max_concurrency`.
  *
  * One timer serves every lease this process holds; a lease is renewed once it is a third of
- * the TTL old, so a turn shorter than that (nearly all) costs one Map entry and no call.
+ * the TTL old, so a turn shorter than that (nearly all) costs one entry in a list and no call.
+ * A list, not a Map: for the reason in memory-state.ts (a Map with entries coming and going
+ * keeps the scavenger promoting them); it holds the turns running in this process, so finding
+ * one to untrack is a short walk.
  * Renewal stops at `maxLifetimeMs`: a lease whose turn never released it (a bug) must still
  * end, as it did before leases were renewed.
  */
@@ -26,22 +29,42 @@ export interface LeaseRenewal {
   stop(): void;
 }
 
+interface TrackedLease {
+  lease: Lease;
+  takenAt: number;
+  renewedAt: number;
+}
+
+/** Removes an entry; the last one takes its place. */
+function removeAt(list: TrackedLease[], index: number): void {
+  const last = list.pop() as TrackedLease;
+  if (index < list.length) list[index] = last;
+}
+
 export function createLeaseRenewal(deps: LeaseRenewalDeps): LeaseRenewal {
   const { state, ttlMs, maxLifetimeMs, clock, logger } = deps;
-  const held = new Map<Lease, { takenAt: number; renewedAt: number }>();
+  const held: TrackedLease[] = [];
   const renewAfterMs = Math.max(1, Math.floor(ttlMs / 3));
   let timer: NodeJS.Timeout | undefined;
 
-  const renew = (lease: Lease): void => {
+  /** Stops tracking; false if the lease was not tracked (any more). */
+  const forget = (lease: Lease): boolean => {
+    const index = held.findIndex((entry) => entry.lease === lease);
+    if (index < 0) return false;
+    removeAt(held, index);
+    return true;
+  };
+
+  const renew = (entry: TrackedLease): void => {
+    const { lease } = entry;
     const account = lease.account.name;
     state.renewLease(account, lease.id, ttlMs).then(
       (kept) => {
-        if (kept || !held.delete(lease)) return;
+        if (kept || !forget(lease)) return;
         logger?.warn({ account }, 'lease ended before its turn did; the account may run one turn too many');
       },
       (error: unknown) => {
-        const times = held.get(lease);
-        if (times) times.renewedAt = Number.NEGATIVE_INFINITY; // due again at the next sweep
+        entry.renewedAt = Number.NEGATIVE_INFINITY; // due again at the next sweep
         logger?.warn({ account, err: String(error) }, 'lease renewal failed; retrying');
       },
     );
@@ -49,20 +72,22 @@ export function createLeaseRenewal(deps: LeaseRenewalDeps): LeaseRenewal {
 
   const sweep = (): void => {
     const now = clock.now();
-    for (const [lease, times] of held) {
-      if (now - times.renewedAt < renewAfterMs) continue;
-      if (now - times.takenAt >= maxLifetimeMs) {
-        held.delete(lease);
+    // Backwards: a removed entry's place takes one already looked at.
+    for (let index = held.length - 1; index >= 0; index -= 1) {
+      const entry = held[index] as TrackedLease;
+      if (now - entry.renewedAt < renewAfterMs) continue;
+      if (now - entry.takenAt >= maxLifetimeMs) {
+        removeAt(held, index);
         logger?.warn(
-          { account: lease.account.name },
+          { account: entry.lease.account.name },
           'lease held past its longest lifetime; renewal stopped',
         );
         continue;
       }
-      times.renewedAt = now;
-      renew(lease);
+      entry.renewedAt = now;
+      renew(entry);
     }
-    if (held.size === 0) stop();
+    if (held.length === 0) stop();
   };
 
   function stop(): void {
@@ -73,11 +98,11 @@ export function createLeaseRenewal(deps: LeaseRenewalDeps): LeaseRenewal {
   return {
     track(lease) {
       const now = clock.now();
-      held.set(lease, { takenAt: now, renewedAt: now });
+      held.push({ lease, takenAt: now, renewedAt: now });
       timer ??= setInterval(sweep, renewAfterMs).unref();
     },
     untrack(lease) {
-      held.delete(lease);
+      forget(lease);
     },
     stop,
   };

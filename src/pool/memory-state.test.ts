@@ -44,4 +44,24 @@ describe('memory pool state: leases', () => {
     expect(await state.inFlight(['acct'])).toEqual(new Map([['acct', 0]]));
     expect(await state.renewLease('acct', id, 100)).toBe(false);
   });
+
+  it('keeps the right leases when they end out of order, and sweeps several at once', async () => {
+    const clock = manualClock();
+    const state = createMemoryPoolState({ clock });
+    const ids = [] as string[];
+    for (const ttlMs of [100, 500, 100, 500, 100]) ids.push((await lease(state, ttlMs, 10)) as string);
+    expect(new Set(ids).size).toBe(5);
+    const [a, b, c, d, e] = ids as [string, string, string, string, string];
+    expect(await state.releaseLease('acct', b)).toBe(true); // the last one takes its place
+    expect(await state.releaseLease('acct', b)).toBe(false);
+    expect(await state.renewLease('acct', e, 1_000)).toBe(true); // found where it moved
+    clock.advance(100); // a and c expire together; e was renewed, d lives on
+    expect(await state.inFlight(['acct'])).toEqual(new Map([['acct', 2]]));
+    for (const gone of [a, c]) expect(await state.releaseLease('acct', gone)).toBe(false);
+    clock.advance(400); // d's expiry
+    expect(await state.inFlight(['acct'])).toEqual(new Map([['acct', 1]]));
+    expect(await state.releaseLease('acct', d)).toBe(false);
+    expect(await state.releaseLease('acct', e)).toBe(true);
+    expect(await state.inFlight(['acct'])).toEqual(new Map([['acct', 0]]));
+  });
 });

@@ -1,5 +1,4 @@
 /** The in-process PoolState: right for a single server process. */
-import { randomUUID } from 'node:crypto';
 import { emptyHealth } from './state.js';
 import type { HealthRecord, LeaseRequest, PoolState, WeightedCandidate } from './state.js';
 import { systemClock } from './types.js';
@@ -9,18 +8,38 @@ export interface MemoryPoolStateOptions {
   clock?: Clock;
 }
 
+/**
+ * An account's leases, in two arrays where a released lease's place takes the last one. Not a
+ * Map: leases come and go several times per turn, V8 replaces a Map's hash table as entries
+ * come and go, and a replaced table keeps its entries and a link to its successor, so once one
+ * table was old every later lease was promoted by the scavenger with its id (see
+ * docs/PERFORMANCE.md, the twelfth round). An account holds at most its `max_concurrency`
+ * leases, so finding one by id is a short walk.
+ */
 interface AccountLeases {
-  expiries: Map<string, number>;
+  ids: string[];
+  expiries: number[];
   sweepAt: number;
+}
+
+function dropLease(held: AccountLeases, index: number): void {
+  const lastId = held.ids.pop() as string;
+  const lastExpiry = held.expiries.pop() as number;
+  if (index < held.ids.length) {
+    held.ids[index] = lastId;
+    held.expiries[index] = lastExpiry;
+  }
 }
 
 export function createMemoryPoolState(options: MemoryPoolStateOptions = {}): PoolState {
   const clock = options.clock ?? systemClock;
   /** rotation key → account → nginx "current weight" */
   const rotations = new Map<string, Map<string, number>>();
-  /** account → its leases (id → expiry) and the earliest of those expiries */
+  /** account → its leases and the earliest of their expiries */
   const leases = new Map<string, AccountLeases>();
   const health = new Map<string, HealthRecord>();
+  /** Lease ids need only be unique within this process: a counter is enough. */
+  let leaseCount = 0;
 
   /**
    * The account's unexpired leases. Expired ones are swept only once the earliest expiry has
@@ -30,22 +49,23 @@ export function createMemoryPoolState(options: MemoryPoolStateOptions = {}): Poo
   const liveLeases = (account: string): AccountLeases => {
     let held = leases.get(account);
     if (!held) {
-      held = { expiries: new Map(), sweepAt: Infinity };
+      held = { ids: [], expiries: [], sweepAt: Infinity };
       leases.set(account, held);
     }
     const now = clock.now();
     if (now >= held.sweepAt) {
       let next = Infinity;
-      for (const [id, expiresAt] of held.expiries) {
-        if (expiresAt <= now) held.expiries.delete(id);
+      // Backwards: a dropped lease's place takes one already looked at.
+      for (let index = held.ids.length - 1; index >= 0; index -= 1) {
+        const expiresAt = held.expiries[index] as number;
+        if (expiresAt <= now) dropLease(held, index);
         else if (expiresAt < next) next = expiresAt;
       }
       held.sweepAt = next;
     }
     return held;
   };
-  const hold = (held: AccountLeases, id: string, expiresAt: number): void => {
-    held.expiries.set(id, expiresAt);
+  const noteExpiry = (held: AccountLeases, expiresAt: number): void => {
     if (expiresAt < held.sweepAt) held.sweepAt = expiresAt;
   };
 
@@ -77,25 +97,36 @@ export function createMemoryPoolState(options: MemoryPoolStateOptions = {}): Poo
 
     async acquireLease({ account, maxConcurrency, ttlMs }: LeaseRequest) {
       const held = liveLeases(account);
-      if (held.expiries.size >= maxConcurrency) return undefined;
-      const id = randomUUID();
-      hold(held, id, clock.now() + ttlMs);
+      if (held.ids.length >= maxConcurrency) return undefined;
+      leaseCount += 1;
+      const id = leaseCount.toString(36);
+      const expiresAt = clock.now() + ttlMs;
+      held.ids.push(id);
+      held.expiries.push(expiresAt);
+      noteExpiry(held, expiresAt);
       return id;
     },
 
     async renewLease(account: string, leaseId: string, ttlMs: number) {
       const held = liveLeases(account);
-      if (!held.expiries.has(leaseId)) return false;
-      hold(held, leaseId, clock.now() + ttlMs);
+      const index = held.ids.indexOf(leaseId);
+      if (index < 0) return false;
+      const expiresAt = clock.now() + ttlMs;
+      held.expiries[index] = expiresAt;
+      noteExpiry(held, expiresAt);
       return true;
     },
 
     async releaseLease(account: string, leaseId: string) {
-      return liveLeases(account).expiries.delete(leaseId);
+      const held = liveLeases(account);
+      const index = held.ids.indexOf(leaseId);
+      if (index < 0) return false;
+      dropLease(held, index);
+      return true;
     },
 
     async inFlight(accounts: readonly string[]) {
-      return new Map(accounts.map((name) => [name, liveLeases(name).expiries.size]));
+      return new Map(accounts.map((name) => [name, liveLeases(name).ids.length]));
     },
 
     async getHealth(accounts: readonly string[]) {
