@@ -5,6 +5,7 @@
 import type { ProviderAccount } from '../types.js';
 import { sendForJson } from './http.js';
 import { isJsonObject } from './json-patch.js';
+import { anySignal } from '../../turn-signal.js';
 
 const TITLE_TIMEOUT_CAP_MS = 5000;
 
@@ -19,7 +20,7 @@ export async function fetchTitle(input: TitleInput): Promise<string | undefined>
   const { account, conversationId, messageId } = input;
   if (!conversationId || !messageId || input.signal.aborted) return undefined;
   const timeoutMs = Math.min(account.timeouts.firstByteMs, TITLE_TIMEOUT_CAP_MS);
-  const signal = AbortSignal.any([input.signal, AbortSignal.timeout(timeoutMs)]);
+  const signal = anySignal([input.signal, AbortSignal.timeout(timeoutMs)]);
   try {
     const answer = await sendForJson({
       account,

@@ -9,6 +9,7 @@ import { classifyTransportError, describeTransportError } from '../http/transpor
 import { redact } from '../../redact.js';
 import { TokenError } from './errors.js';
 import type { CookieJar } from './cookie-jar.js';
+import { anySignal } from '../../turn-signal.js';
 
 export interface AuthHttpContext {
   dispatchers: DispatcherRegistry;
@@ -71,7 +72,7 @@ export async function exchange(context: AuthHttpContext, input: AuthExchange): P
   const cookie = input.jar?.header();
   if (cookie) headers.cookie = cookie;
   const timeout = AbortSignal.timeout(context.timeoutMs);
-  const signal = context.signal ? AbortSignal.any([context.signal, timeout]) : timeout;
+  const signal = context.signal ? anySignal([context.signal, timeout]) : timeout;
   try {
     const response = await callUpstream({
       dispatcher: context.dispatchers.get(context.proxy),
