@@ -52,9 +52,8 @@ export async function attemptAcquire(
     if (!sticky) return { error: conversationAccountGone() };
     if (sticky.kind === 'chatgpt') return attemptSticky(ctx, request, sticky);
   }
-  const selection = describeSelection(request);
   const members = eligibleAccounts(ctx.accounts.values(), request);
-  if (members.length === 0) return { error: noAccountConfigured(selection) };
+  if (members.length === 0) return { error: noAccountConfigured(describeSelection(request)) };
   const names = members.map((spec) => spec.name);
   const [health, inFlight] = await Promise.all([ctx.state.getHealth(names), ctx.state.inFlight(names)]);
   const now = ctx.clock.now();
@@ -66,6 +65,8 @@ export async function attemptAcquire(
     const triedUsable = withHealth.some(
       ({ spec, record }) => excluded.has(spec.name) && isAvailable(record, now),
     );
+    // Described only here: most requests find an account, and the text is not free.
+    const selection = describeSelection(request);
     if (candidates.length === 0 || triedUsable) return { error: allAccountsTried(selection) };
     return { error: tierUnavailable(selection, candidates, now) };
   }
