@@ -86,16 +86,18 @@ export function startTurnRecord({
     completed_at: null,
     tool_calls: null,
   };
+  // A new conversation's turn is written at its first byte or its end (see the chat service).
+  const announced = newConversation !== undefined;
   let begun: Promise<void> | undefined;
   /** Queues the row once; a non-streamed turn's start waits for its end by default. */
   const begin = (awaitEnd = !turn.streamed): Promise<void> => {
     if (begun) return begun;
-    begun = journal.begin({ conversation: newConversation, awaitEnd, turn: row });
+    begun = journal.begin({ conversation: newConversation, awaitEnd, turn: row, announced });
     // Waited for by finish; until then a failure must not count as unhandled.
     begun.catch(() => undefined);
     return begun;
   };
-  if (newConversation) journal.running(turn.id);
+  if (announced) journal.running();
   else begin();
   let lastSave = clock();
   return {

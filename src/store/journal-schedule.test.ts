@@ -8,8 +8,8 @@ function recordingTurns() {
   const { batches, journal } = recordingJournal();
   const begin = (id: string) =>
     journal.begin({ turn: turnRow({ id, conversation_id: 'c', user_id: 'u' }), awaitEnd: true });
-  const beginStreamed = (id: string) =>
-    journal.begin({ turn: turnRow({ id, conversation_id: 'c', user_id: 'u' }) });
+  const beginStreamed = (id: string, announced = false) =>
+    journal.begin({ turn: turnRow({ id, conversation_id: 'c', user_id: 'u' }), announced });
   const end = (turnId: string): Promise<void> => journal.end(endOf(turnId));
   const turnsIn = (batch: JournalOp[] | undefined) =>
     (batch ?? []).flatMap((op) => (op.kind === 'insertTurn' ? [op.row.id] : []));
@@ -84,13 +84,26 @@ describe('journal commit timing', () => {
   it('lets an end wait for a turn announced as running whose row is not queued yet', async () => {
     const j = recordingTurns();
     void j.begin('t1');
-    j.journal.running('later');
+    j.journal.running();
     const first = j.end('t1');
     await tick();
     expect(j.batches).toHaveLength(0); // 'later' is running: t1's end waits to share a commit
-    const started = j.beginStreamed('later');
+    const started = j.beginStreamed('later', true);
     await Promise.all([first, started, j.end('later')]);
     expect(j.batches.map(j.turnsIn)).toEqual([['t1', 'later']]);
     expect(j.batches[0]?.some((op) => op.kind === 'finishTurn')).toBe(false); // ended before written
+  });
+
+  it('counts an announced turn once: once it has ended, the next lone turn commits at once', async () => {
+    const j = recordingTurns();
+    j.journal.running();
+    const started = j.beginStreamed('announced', true);
+    await Promise.all([started, j.end('announced')]);
+    void j.begin('alone');
+    const ended = j.end('alone');
+    const before = j.batches.length;
+    await Promise.resolve();
+    expect(j.batches).toHaveLength(before + 1); // not held back for a turn still counted as running
+    await ended;
   });
 });

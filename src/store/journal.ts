@@ -47,6 +47,8 @@ export interface TurnBegin {
   turn: NewTurn;
   /** The client hears nothing before the end: the start may wait to be written with it. */
   awaitEnd?: boolean;
+  /** `running()` announced this turn, so it is counted already. */
+  announced?: boolean;
 }
 
 export interface TurnEnd {
@@ -60,8 +62,9 @@ export interface TurnJournal {
   /**
    * A turn is running whose row is queued later (at its first byte or its end): while it runs,
    * other turns' ends wait a little to share a commit with its writes, as they do for a begun one.
+   * Its `begin` then says `announced`.
    */
-  running(turnId: string): void;
+  running(): void;
   /** Queues the turn's row (and its new conversation); resolves once committed. */
   begin(entry: TurnBegin): Promise<void>;
   /** The reply so far of a turn still running (ignored once the turn has ended). */
@@ -160,8 +163,12 @@ export function createTurnJournal(options: JournalOptions): TurnJournal {
   let scheduled = false;
   let timer: NodeJS.Timeout | undefined;
   let dueAt = 0;
-  /** Turns begun and not yet ended: while some run, an end may wait a little to share a commit. */
-  const running = new Set<string>();
+  /**
+   * Turns begun (or announced) and not yet ended: while some run, an end may wait a little to
+   * share a commit. A count, not a Set of their ids: a Set whose entries come and go on every turn
+   * keeps the scavenger promoting them (see pool/memory-state.ts).
+   */
+  let runningTurns = 0;
   let inFlight: Promise<void> | undefined;
   /** The batch being committed: its usage is not readable from the database yet. */
   let writing: PendingChanges | undefined;
@@ -229,16 +236,15 @@ export function createTurnJournal(options: JournalOptions): TurnJournal {
   }
 
   return {
-    running(turnId) {
-      running.add(turnId);
+    running() {
+      runningTurns += 1;
     },
-    begin({ conversation, turn, awaitEnd }) {
+    begin({ conversation, turn, awaitEnd, announced }) {
       if (conversation) pending.conversations.set(conversation.id, { ...conversation });
       pending.turns.set(turn.id, { ...turn, owner: turn.owner ?? options.owner });
       // A streamed turn's start is written at once, or with the next ends while others run.
-      running.delete(turn.id);
-      const others = running.size > 0;
-      running.add(turn.id);
+      if (!announced) runningTurns += 1;
+      const others = runningTurns > 1;
       queued(awaitEnd ? options.startDelayMs : others ? options.endDelayMs : 0);
       return pending.waitFor(turn.id);
     },
@@ -270,9 +276,9 @@ export function createTurnJournal(options: JournalOptions): TurnJournal {
       const sum = pending.usage.get(key);
       if (sum) for (const counter of USAGE_COUNTERS) sum[counter] += usage[counter];
       else pending.usage.set(key, { ...usage });
-      running.delete(turnId);
+      runningTurns = Math.max(0, runningTurns - 1);
       // The last running turn: nothing will join its commit, and its client is waiting.
-      queued(running.size > 0 ? options.endDelayMs : 'now');
+      queued(runningTurns > 0 ? options.endDelayMs : 'now');
       return pending.waitFor(turnId);
     },
     pendingRequests(userId, day) {
