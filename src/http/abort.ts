@@ -2,9 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TurnSignal } from '../turn-signal.js';
 
 /**
- * A signal (an AbortSignal to its listeners, see turn-signal.ts) that fires when the client goes away before the response is complete, so the
- * upstream call is aborted at once and the account released; `stop` aborts it for another reason
- * (the turn gate's drain), so a turn needs no second controller.
+ * A signal (an AbortSignal to its listeners, see turn-signal.ts) that fires when the client goes
+ * away before the response is complete, so the upstream call is aborted at once and the account
+ * released; `stop` aborts it for another reason (the turn gate's drain), so a turn needs no
+ * second signal.
  */
 export function clientGone(
   request: FastifyRequest,

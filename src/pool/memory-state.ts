@@ -10,8 +10,8 @@ export interface MemoryPoolStateOptions {
 
 /**
  * An account's leases, in two arrays where a released lease's place takes the last one. Not a
- * Map: leases come and go several times per turn, V8 replaces a Map's hash table as entries
- * come and go, and a replaced table keeps its entries and a link to its successor, so once one
+ * Map: a lease comes and goes with every turn, V8 replaces a Map's hash table as entries come
+ * and go, and a replaced table keeps its entries and a link to its successor, so once one
  * table was old every later lease was promoted by the scavenger with its id (see
  * docs/PERFORMANCE.md, the twelfth round). An account holds at most its `max_concurrency`
  * leases, so finding one by id is a short walk.
@@ -43,8 +43,8 @@ export function createMemoryPoolState(options: MemoryPoolStateOptions = {}): Poo
 
   /**
    * The account's unexpired leases. Expired ones are swept only once the earliest expiry has
-   * passed, not on every call: leases are taken and returned several times per turn, and most
-   * end by release long before they expire.
+   * passed, not on every call: a turn looks at its account's leases several times, and most
+   * leases end by release long before they expire.
    */
   const liveLeases = (account: string): AccountLeases => {
     let held = leases.get(account);
