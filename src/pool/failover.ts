@@ -99,12 +99,14 @@ export async function* runTurnWithFailover(
   input: TurnWithFailoverInput,
 ): AsyncGenerator<FailoverEvent, void, undefined> {
   const maxAttempts = input.maxAttempts ?? 3;
-  const exclude = [...(input.select.exclude ?? [])];
+  // Accounts already tried are added to a copy of the selection; the first attempt, nearly every
+  // turn's only one, asks with the caller's own.
+  let select = input.select;
   let lastError: UpstreamError | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     let lease: Lease;
     try {
-      lease = await input.pool.acquire({ ...input.select, exclude });
+      lease = await input.pool.acquire(select);
     } catch (error) {
       // Every account was tried: the last upstream failure explains more than "none left".
       if (lastError && isAppError(error) && error.details?.reason === ALL_TRIED) throw lastError;
@@ -126,7 +128,7 @@ export async function* runTurnWithFailover(
       outcome = { ok: false, error };
       if (error.afterFirstByte || NO_FAILOVER.has(error.kind) || input.select.signal.aborted) throw error;
       lastError = error;
-      exclude.push(name);
+      select = { ...select, exclude: [...(select.exclude ?? []), name] };
     } finally {
       await input.pool.release(lease, outcome ?? { ok: false, error: cancelled() });
     }
