@@ -44,9 +44,9 @@ export type JournalWriter = (ops: JournalOp[]) => Promise<void>;
 /**
  * `begin` and `end` keep the objects they are given (rows, changes, completion, usage) without
  * a copy, and merge later changes into them while they wait: the caller hands them over and
- * does not touch them again. (Copying the turn's row alone cost ~5 % of the CPU of a
- * non-streamed request: the copies were promoted by the scavenger, see docs/PERFORMANCE.md,
- * the twelfth round.)
+ * does not touch them again. (The copies were promoted by the scavenger on nearly every turn:
+ * not making them halved what each scavenge promoted, see docs/PERFORMANCE.md, the twelfth
+ * round.)
  */
 export interface TurnBegin {
   /** A new conversation, inserted before the turn. */
