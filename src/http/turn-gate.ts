@@ -6,6 +6,7 @@
 import type { ChatService } from '../chat/service.js';
 import type { ChatEvent, ChatInput } from '../chat/types.js';
 import { serviceUnavailable } from '../errors.js';
+import { swapRemove } from '../swap-remove.js';
 
 export interface TurnGate {
   /** The same service, with every turn counted against the cap. */
@@ -123,11 +124,8 @@ function createRunningList() {
     remove(admission: Admission): void {
       const { slot } = admission;
       if (slot < 0 || list[slot] !== admission) return;
-      const last = list.pop() as Admission;
-      if (last !== admission) {
-        list[slot] = last;
-        last.slot = slot;
-      }
+      const moved = swapRemove(list, slot);
+      if (moved) moved.slot = slot;
       admission.slot = -1;
     },
     /** A copy: ending a turn may release it while the caller walks the list. */

@@ -12,6 +12,7 @@
  * Renewal stops at `maxLifetimeMs`: a lease whose turn never released it (a bug) must still
  * end, as it did before leases were renewed.
  */
+import { swapRemove } from '../swap-remove.js';
 import type { PoolState } from './state.js';
 import type { Clock, Lease, PoolLogger } from './types.js';
 
@@ -35,12 +36,6 @@ interface TrackedLease {
   renewedAt: number;
 }
 
-/** Removes an entry; the last one takes its place. */
-function removeAt(list: TrackedLease[], index: number): void {
-  const last = list.pop() as TrackedLease;
-  if (index < list.length) list[index] = last;
-}
-
 export function createLeaseRenewal(deps: LeaseRenewalDeps): LeaseRenewal {
   const { state, ttlMs, maxLifetimeMs, clock, logger } = deps;
   const held: TrackedLease[] = [];
@@ -51,7 +46,7 @@ export function createLeaseRenewal(deps: LeaseRenewalDeps): LeaseRenewal {
   const forget = (lease: Lease): boolean => {
     const index = held.findIndex((entry) => entry.lease === lease);
     if (index < 0) return false;
-    removeAt(held, index);
+    swapRemove(held, index);
     return true;
   };
 
@@ -77,7 +72,7 @@ export function createLeaseRenewal(deps: LeaseRenewalDeps): LeaseRenewal {
       const entry = held[index] as TrackedLease;
       if (now - entry.renewedAt < renewAfterMs) continue;
       if (now - entry.takenAt >= maxLifetimeMs) {
-        removeAt(held, index);
+        swapRemove(held, index);
         logger?.warn(
           { account: entry.lease.account.name },
           'lease held past its longest lifetime; renewal stopped',

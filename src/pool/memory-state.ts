@@ -1,6 +1,7 @@
 /** The in-process PoolState: right for a single server process. */
 import { emptyHealth } from './state.js';
 import type { HealthRecord, LeaseRequest, PoolState, WeightedCandidate } from './state.js';
+import { swapRemove } from '../swap-remove.js';
 import { systemClock } from './types.js';
 import type { Clock } from './types.js';
 
@@ -23,12 +24,8 @@ interface AccountLeases {
 }
 
 function dropLease(held: AccountLeases, index: number): void {
-  const lastId = held.ids.pop() as string;
-  const lastExpiry = held.expiries.pop() as number;
-  if (index < held.ids.length) {
-    held.ids[index] = lastId;
-    held.expiries[index] = lastExpiry;
-  }
+  swapRemove(held.ids, index);
+  swapRemove(held.expiries, index);
 }
 
 export function createMemoryPoolState(options: MemoryPoolStateOptions = {}): PoolState {
