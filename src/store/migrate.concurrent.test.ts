@@ -14,6 +14,7 @@ const ALL_MIGRATIONS = [
   '005-turn-tool-calls',
   '006-key-expiry',
   '007-sessions-user',
+  '008-pending-turns-index',
 ];
 
 const pgUrl = inject('pgUrl');

@@ -6,6 +6,7 @@ import * as sessions from './migrations/004-sessions.js';
 import * as turnToolCalls from './migrations/005-turn-tool-calls.js';
 import * as keyExpiry from './migrations/006-key-expiry.js';
 import * as sessionsUser from './migrations/007-sessions-user.js';
+import * as pendingTurnsIndex from './migrations/008-pending-turns-index.js';
 
 /** Migrations are compiled in (no directory scan), so the built server needs no extra files. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-turn-tool-calls': turnToolCalls,
   '006-key-expiry': keyExpiry,
   '007-sessions-user': sessionsUser,
+  '008-pending-turns-index': pendingTurnsIndex,
 };
 
 const provider: MigrationProvider = {
