@@ -72,6 +72,60 @@ describeEachEngine('turn journal', (engine) => {
     expect(await store.conversations.get('c1')).toMatchObject({ title: 'title t1' });
   });
 
+  it('writes every column of a new conversation and its turn as given', async () => {
+    // Every column a different value: a value bound to the wrong column cannot go unseen.
+    const conversation = {
+      id: 'c-all',
+      user_id: 'u1',
+      title: 'the title',
+      origin: 'own_token',
+      account_name: 'conversation account',
+      account_kind: 'chatgpt',
+      own_token_hash: 'token hash',
+      upstream_conversation_id: 'upstream conversation',
+      last_upstream_message_id: 'last upstream message',
+      model: 'conversation model',
+      created_at: T0 + 1,
+      updated_at: T0 + 2,
+      deleted_at: T0 + 3,
+    };
+    const turn = {
+      id: 't-all',
+      conversation_id: 'c-all',
+      seq: 7,
+      user_id: 'u1',
+      account_name: 'turn account',
+      model: 'turn model',
+      prompt: 'the prompt',
+      reply: 'the reply',
+      status: 'complete',
+      error_code: 'an error code',
+      error_message: 'an error message',
+      upstream_message_id: 'upstream message',
+      parent_message_id: 'parent message',
+      prompt_tokens: 11,
+      completion_tokens: 12,
+      created_at: T0 + 4,
+      first_byte_ms: 13,
+      completed_at: T0 + 5,
+      owner: 'the owner',
+      tool_calls: '[{"id":"call"}]',
+    };
+    await store.journal.begin({ conversation: { ...conversation }, turn: { ...turn } });
+    const numbers = <T extends object>(row: T): T =>
+      Object.fromEntries(
+        Object.entries(row).map(([key, value]) => [key, /^\d+$/.test(String(value)) ? Number(value) : value]),
+      ) as T;
+    const [savedTurn] = await store.db.selectFrom('turns').selectAll().where('id', '=', 't-all').execute();
+    const [savedConversation] = await store.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('id', '=', 'c-all')
+      .execute();
+    expect(numbers(savedTurn ?? {})).toEqual(turn);
+    expect(numbers(savedConversation ?? {})).toEqual(conversation);
+  });
+
   /** The turns of a conversation as a second connection sees them (no flush of this store's journal). */
   async function turnsSeenElsewhere(conversationId: string) {
     const other = await storage.open();
