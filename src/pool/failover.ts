@@ -75,11 +75,12 @@ async function* attemptTurn(
         else if (event.type !== 'delta') held.push(event);
         else {
           progress.streamed = true;
-          yield* held;
+          // Loops, not `yield*` over the array (see docs/DESIGN.md).
+          for (const earlier of held) yield earlier;
           yield event;
         }
       }
-      yield* progress.streamed ? [] : held;
+      if (!progress.streamed) for (const earlier of held) yield earlier;
       return;
     } catch (error) {
       const refreshable =

@@ -164,7 +164,9 @@ async function* streamEvents(
   for await (const batch of readSseBatches(chunks)) {
     for (let from = 0; from < batch.length;) {
       const { events, next, error } = chunkEvents(account, batch, from, ctx);
-      yield* events;
+      // A loop, not `yield*`: over an array, `yield*` adds an async-from-sync iterator and its
+      // promises to every event (see docs/DESIGN.md).
+      for (const event of events) yield event;
       if (error !== undefined) throw error;
       from = next;
     }
@@ -207,8 +209,9 @@ async function* streamTurn(account: ProviderAccount, turn: TurnRequest): AsyncGe
     } else {
       // Servers that ignore `stream: true` answer with one JSON completion (sometimes mislabelled).
       const text = await response.body.text();
-      if (text.trimStart().startsWith('{')) yield* completionEvents(account, text);
-      else yield* streamEvents(account, textAsStream(text), progress);
+      if (text.trimStart().startsWith('{')) {
+        for (const event of completionEvents(account, text)) yield event;
+      } else yield* streamEvents(account, textAsStream(text), progress);
     }
     finished = true;
   } catch (error) {
