@@ -42,6 +42,10 @@ describe('learnTemplate / textFromTemplate', () => {
     expect(textFromTemplate(template, chunk('null'))).toBeUndefined();
     expect(textFromTemplate(template, chunk('"unterminated'))).toBeUndefined();
     expect(textFromTemplate(template, '[DONE]')).toBeUndefined();
+    // The first and the last character count too.
+    expect(textFromTemplate(template, ` ${chunk('"b"').slice(1)}`)).toBeUndefined();
+    expect(textFromTemplate(template, `${chunk('"b"').slice(0, -1)} `)).toBeUndefined();
+    expect(textFromTemplate(template, chunk('"b"'))).toBe('b');
   });
 
   it('learns nothing from chunks that carry more than text', () => {
