@@ -14,6 +14,7 @@ import { conversationHeader, conversationHeaders, setConversationHeader } from '
 import { requireServedModel } from './models.js';
 import {
   chatCompletion,
+  chunkFrames,
   completionChunk,
   completionId,
   knownUsage,
@@ -22,6 +23,7 @@ import {
   unixSeconds,
   usageChunk,
   type ChunkContext,
+  type ChunkFrames,
 } from './openai-shapes.js';
 import {
   chatCompletionBody,
@@ -48,13 +50,14 @@ export async function finalResult(events: AsyncIterable<ChatEvent>): Promise<Cha
  * stream's first write instead of two.
  */
 export function chunkFormatter(model: string, created: number, includeUsage: boolean) {
-  let ctx: ChunkContext | undefined;
+  let stream: { ctx: ChunkContext; frames: ChunkFrames } | undefined;
   let roleFrame = '';
-  const open = (turnId: string): ChunkContext => {
-    if (ctx) return ctx;
-    ctx = { id: completionId(turnId), created, model, includeUsage };
-    roleFrame = sseFrame(completionChunk(ctx, { role: 'assistant', content: '' }));
-    return ctx;
+  const open = (turnId: string) => {
+    if (stream) return stream;
+    const ctx = { id: completionId(turnId), created, model, includeUsage };
+    stream = { ctx, frames: chunkFrames(ctx) };
+    roleFrame = stream.frames.role();
+    return stream;
   };
   /** The role chunk, the first time only. */
   const held = (): string => {
@@ -68,17 +71,19 @@ export function chunkFormatter(model: string, created: number, includeUsage: boo
         open(event.turnId);
         return '';
       case 'delta':
-        return ctx ? held() + sseFrame(completionChunk(ctx, { content: event.text })) : '';
+        return stream ? held() + stream.frames.text(event.text) : '';
       case 'tool_call':
-        return ctx ? held() + sseFrame(completionChunk(ctx, { tool_calls: [toolCallChunk(event)] })) : '';
+        return stream
+          ? held() + sseFrame(completionChunk(stream.ctx, { tool_calls: [toolCallChunk(event)] }))
+          : '';
       case 'title':
       case 'finishing':
         return '';
       case 'done': {
-        const done = open(event.result.turnId);
+        const { ctx, frames } = open(event.result.turnId);
         const usage = knownUsage(event.result.usage);
-        const finish = completionChunk(done, {}, openAiFinishReason(event.result.finishReason));
-        return held() + sseFrame(finish) + (includeUsage && usage ? sseFrame(usageChunk(done, usage)) : '');
+        const finish = frames.finish(openAiFinishReason(event.result.finishReason));
+        return held() + finish + (includeUsage && usage ? sseFrame(usageChunk(ctx, usage)) : '');
       }
     }
   };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatResult } from '../../../chat/types.js';
+import { sseFrame } from '../../render/sse.js';
 import { chunkFormatter } from './chat-completions.js';
+import { chunkFrames, completionChunk, type ChunkContext } from './openai-shapes.js';
 
 /** The chunks in the SSE frames a formatter call returned. */
 const chunks = (text: string) =>
@@ -55,5 +57,27 @@ describe('chunkFormatter', () => {
       { role: 'assistant', content: '' },
       {},
     ]);
+  });
+});
+
+describe('chunkFrames', () => {
+  const texts = ['Hel', '', 'a "quoted" \\ back\nslash\t', 'é 😀 \u2028 \u0001', '</script>'];
+  const contexts: ChunkContext[] = [
+    {
+      id: 'chatcmpl-01900000000070008000000000000001',
+      created: 1795813167,
+      model: 'gpt-4o-mini',
+      includeUsage: false,
+    },
+    { id: 'chatcmpl-x', created: 0, model: 'a "model" é', includeUsage: true },
+  ];
+
+  it.each(contexts)('writes the same bytes as the serialised chunk objects (usage: $includeUsage)', (ctx) => {
+    const frames = chunkFrames(ctx);
+    expect(frames.role()).toBe(sseFrame(completionChunk(ctx, { role: 'assistant', content: '' })));
+    for (const text of texts)
+      expect(frames.text(text)).toBe(sseFrame(completionChunk(ctx, { content: text })));
+    for (const reason of ['stop', 'length', 'tool_calls'])
+      expect(frames.finish(reason)).toBe(sseFrame(completionChunk(ctx, {}, reason)));
   });
 });
