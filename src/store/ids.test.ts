@@ -11,6 +11,15 @@ describe('timeOrderedId', () => {
     expect(parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(now);
   });
 
+  it('carries the time it is given, whatever time the id before it had', () => {
+    const time = (id: string) => parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+    for (const now of [1_000, 1_000, 2_000, 1_000, 0x1234_5678_9abc]) {
+      const id = timeOrderedId(now);
+      expect(id).toMatch(UUID_V7);
+      expect(time(id)).toBe(now);
+    }
+  });
+
   it('sorts by time across milliseconds and is unique within one', () => {
     const earlier = timeOrderedId(1_000);
     const later = timeOrderedId(1_001);

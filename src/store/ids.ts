@@ -7,9 +7,17 @@
  */
 import { randomUUID } from 'node:crypto';
 
+/** The id's first 15 characters (time, version) for the last millisecond asked: ids come in bursts. */
+let prefixMs = -1;
+let prefix = '';
+
 /** 48-bit Unix milliseconds, version 7, then randomUUID's 74 random bits and its variant. */
 export function timeOrderedId(now: number = Date.now()): string {
-  const time = now.toString(16).padStart(12, '0');
-  const random = randomUUID();
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15, 18)}-${random.slice(19)}`;
+  if (now !== prefixMs) {
+    const time = now.toString(16).padStart(12, '0');
+    prefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+    prefixMs = now;
+  }
+  // From its 16th character on, a v4 UUID is `xxx-Vxxx-xxxxxxxxxxxx`: random bits and the variant.
+  return prefix + randomUUID().slice(15);
 }
