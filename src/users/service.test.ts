@@ -26,6 +26,19 @@ afterEach(async () => {
   await storage.cleanup();
 });
 
+describe('authentication', () => {
+  it('tells the admin key from cached user keys, in either order', async () => {
+    const admin = 'admin-key-for-service-tests-0123456789';
+    const { apiKey } = await users.addUser({ userId: 'ann', username: 'Ann', plus: false }, null);
+    expect(await users.authenticate(admin)).toMatchObject({ userId: 'admin', admin: true });
+    expect(await users.authenticate(apiKey)).toMatchObject({ userId: 'ann', admin: false });
+    // Both again, the user's from the cache now: the admin key must not be answered from it.
+    expect(await users.authenticate(admin)).toMatchObject({ userId: 'admin', admin: true });
+    expect(await users.authenticate(apiKey)).toMatchObject({ userId: 'ann', admin: false });
+    expect(await users.authenticate(admin.slice(0, -1))).toBeUndefined();
+  });
+});
+
 describe('user keys with an expiry', () => {
   const refusal = async (key: string): Promise<unknown> => users.authenticate(key).catch((e: unknown) => e);
 
