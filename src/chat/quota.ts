@@ -17,20 +17,28 @@ export function secondsUntilUtcMidnight(now: number): number {
   return Math.max(1, Math.ceil((nextMidnight - now) / 1000));
 }
 
-/** Throws a 429 with Retry-After when the user has used up today's requests. */
-export async function enforceDailyQuota({
-  store,
-  principal,
-  now,
-  onRejected,
-}: {
+interface QuotaCheck {
   store: Store;
   principal: Principal;
   now: number;
   onRejected?: () => void;
-}): Promise<void> {
+}
+
+/**
+ * Rejects with a 429 and Retry-After when the user has used up today's requests. Undefined (no
+ * promise, no wait) for a user without a daily quota, as most are: every turn asks.
+ */
+export function enforceDailyQuota(options: QuotaCheck): Promise<void> | undefined {
+  const { principal } = options;
   const limit = principal.limits.requests_per_day;
-  if (limit === undefined || principal.via === 'admin_key') return;
+  if (limit === undefined || principal.via === 'admin_key') return undefined;
+  return checkDailyQuota(options, limit);
+}
+
+async function checkDailyQuota(
+  { store, principal, now, onRejected }: QuotaCheck,
+  limit: number,
+): Promise<void> {
   const used = await store.usage.requestsOn(principal.userId, utcDay(now));
   if (used < limit) return;
   onRejected?.();

@@ -84,12 +84,13 @@ export function createChatService(deps: ChatServiceDeps) {
     }
     const { principal, accessToken } = input;
     const log = input.logger ?? logger;
-    await enforceDailyQuota({
+    const quota = enforceDailyQuota({
       store,
       principal,
       now: startedAt,
       onRejected: () => deps.metrics?.rateLimited('daily_quota'),
     });
+    if (quota) await quota;
     const conversation = input.conversationId
       ? await loadConversationFor(store, principal, input.conversationId)
       : undefined;
