@@ -37,6 +37,19 @@ describe('authentication', () => {
     expect(await users.authenticate(apiKey)).toMatchObject({ userId: 'ann', admin: false });
     expect(await users.authenticate(admin.slice(0, -1))).toBeUndefined();
   });
+
+  it('knows a key without a query once it was authenticated, until the cache lets it go', async () => {
+    const admin = 'admin-key-for-service-tests-0123456789';
+    const { apiKey } = await users.addUser({ userId: 'bo', username: 'Bo', plus: false }, null);
+    expect(users.knownPrincipal(admin)).toMatchObject({ userId: 'admin', admin: true });
+    expect(users.knownPrincipal(apiKey)).toBeUndefined(); // not looked up yet: ask authenticate
+    expect(await users.authenticate(apiKey)).toMatchObject({ userId: 'bo' });
+    expect(users.knownPrincipal(apiKey)).toMatchObject({ userId: 'bo', admin: false });
+    expect(users.knownPrincipal('cas_unknown')).toBeUndefined();
+    expect(users.knownPrincipal('')).toBeUndefined();
+    now += 500; // the cache's half second
+    expect(users.knownPrincipal(apiKey)).toBeUndefined();
+  });
 });
 
 describe('user keys with an expiry', () => {
