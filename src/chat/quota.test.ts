@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestStorage, type TestStorage } from '../../test/helpers/engines.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { Principal, UserLimits } from '../users/principal.js';
@@ -14,41 +15,52 @@ const principal = (limits: UserLimits, via: Principal['via'] = 'user_key'): Prin
   via,
   limits,
 });
-/** A store whose usage answers `used`, counting how often it was asked. */
-const usageStore = (used: number) => {
-  const asked = { count: 0 };
-  const store = {
-    usage: {
-      requestsOn: (userId: string, day: string) => {
-        asked.count += 1;
-        expect([userId, day]).toEqual(['u', '2026-11-27']);
-        return Promise.resolve(used);
-      },
+
+let storage: TestStorage;
+let store: Store;
+beforeEach(async () => {
+  storage = await createTestStorage('sqlite');
+  store = await storage.open();
+});
+afterEach(async () => {
+  await store.close();
+  await storage.cleanup();
+});
+
+/** Today's usage of user `u`: `requests` turns on one account. */
+const used = (requests: number) =>
+  store.usage.add([
+    {
+      day: '2026-11-27',
+      user_id: 'u',
+      account_name: 'a',
+      requests,
+      failures: 0,
+      prompt_chars: 0,
+      reply_chars: 0,
+      prompt_tokens: 0,
+      completion_tokens: 0,
     },
-  } as unknown as Store;
-  return { store, asked };
-};
+  ]);
 
 describe('enforceDailyQuota', () => {
-  it('asks nothing and returns no promise without a daily quota, or for the admin key', () => {
-    const { store, asked } = usageStore(100);
+  it('returns no promise without a daily quota, or for the admin key, however much was used', async () => {
+    await used(100);
     expect(enforceDailyQuota({ store, principal: principal({}), now })).toBeUndefined();
     expect(
       enforceDailyQuota({ store, principal: principal({ requests_per_day: 1 }, 'admin_key'), now }),
-    ).toBe(undefined);
-    expect(asked.count).toBe(0);
+    ).toBeUndefined();
   });
 
   it("reads the day's count under a quota, and refuses with 429 once it is used up", async () => {
-    const under = usageStore(2);
+    await used(2);
     await expect(
-      enforceDailyQuota({ store: under.store, principal: principal({ requests_per_day: 3 }), now }),
+      enforceDailyQuota({ store, principal: principal({ requests_per_day: 3 }), now }),
     ).resolves.toBe(undefined);
-    expect(under.asked.count).toBe(1);
+    await used(1);
     let rejected = 0;
-    const over = usageStore(3);
     const refusal = enforceDailyQuota({
-      store: over.store,
+      store,
       principal: principal({ requests_per_day: 3 }),
       now,
       onRejected: () => (rejected += 1),
@@ -58,6 +70,7 @@ describe('enforceDailyQuota', () => {
       status: 429,
       code: 'daily_quota_exceeded',
       retryAfterSeconds: 43_200,
+      details: { limit: 3, used: 3 },
     });
     expect(rejected).toBe(1);
   });
