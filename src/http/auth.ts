@@ -28,7 +28,7 @@ async function identifyUser(request: FastifyRequest, users: UserService): Promis
   if (clientKey) return actingForUser(users, clientKey, params);
   const key = credentialFrom(request, 'user');
   if (!key) throw new AppError(401, 'no_user', 'No user specified');
-  const principal = users.knownPrincipal(key) ?? (await users.authenticate(key));
+  const principal = await users.authenticate(key);
   if (!principal) throw unauthorized('Invalid user specified');
   return principal;
 }

@@ -178,7 +178,7 @@ describe('pages over plain HTTP', () => {
     expect(added.status).toBe(200);
     const key = /id="new-api-key">([^<]+)</.exec(added.text)?.[1] ?? '';
     expect(key).toMatch(/^cas_/);
-    await expect(stack.server.server.users.authenticate(key)).resolves.toMatchObject({ userId: 'dave' });
+    expect(await stack.server.server.users.authenticate(key)).toMatchObject({ userId: 'dave' });
   });
 
   it("adds an account from the admin form, with its kind's options as JSON", async () => {

@@ -24,7 +24,7 @@ export async function openAiPrincipal(request: FastifyRequest, users: UserServic
       'missing_api_key',
       "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
     );
-  const caller = users.knownPrincipal(key) ?? (await users.authenticate(key));
+  const caller = await users.authenticate(key);
   if (!caller) throw new AppError(401, 'invalid_api_key', 'Incorrect API key provided');
   // Only a request that names a user pays for the lookup (no extra await on the hot path).
   const userId = actedForId(request);
