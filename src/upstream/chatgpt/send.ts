@@ -13,7 +13,7 @@ import { conduitPrepareBody, continueBody, nextBody, promptFor, readSettings } f
 import type { ChatGptSettings } from './request-body.js';
 import { obtainSentinelTokens } from './sentinel.js';
 import { readSseBatches } from '../http/sse.js';
-import { ChatGptStreamParser, mapFinishReason } from './stream-parser.js';
+import { ChatGptStreamParser, batchTurnEvents, mapFinishReason } from './stream-parser.js';
 import { fetchTitle } from './title.js';
 
 const MAX_CONTINUES = 3;
@@ -84,7 +84,7 @@ export async function* streamChatGptTurn(
 ): AsyncGenerator<TurnEvent> {
   const context: SendContext = { account, settings: readSettings(account.options), signal: request.signal };
   const parser = new ChatGptStreamParser();
-  let yieldedText = false;
+  const progress = { textSent: false };
   let activeBody: ResponseBody | undefined;
   try {
     const prompt = promptFor(request);
@@ -107,14 +107,10 @@ export async function* streamChatGptTurn(
       });
       activeBody = response.body;
       try {
-        reading: for await (const batch of readSseBatches(response.body)) {
-          for (const sseEvent of batch) {
-            for (const event of parser.handle(sseEvent)) {
-              if (event.type === 'delta') yieldedText = true;
-              yield event;
-            }
-            if (parser.done) break reading;
-          }
+        for await (const batch of readSseBatches(response.body)) {
+          // A loop, not `yield*`: see docs/DESIGN.md.
+          for (const event of batchTurnEvents(parser, batch, progress)) yield event;
+          if (parser.done) break;
         }
       } catch (error) {
         // After message_stream_complete the reply is whole; a broken tail does not matter.
@@ -145,7 +141,7 @@ export async function* streamChatGptTurn(
     }
     yield { type: 'finish', reason: mapFinishReason(parser.finishType) };
   } catch (error) {
-    throw toUpstreamError(error, { account, signal: request.signal, afterFirstByte: yieldedText });
+    throw toUpstreamError(error, { account, signal: request.signal, afterFirstByte: progress.textSent });
   } finally {
     if (activeBody && !activeBody.destroyed) activeBody.destroy();
   }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isUpstreamError } from '../types.js';
 import type { TurnEvent } from '../types.js';
 import { SseDecoder } from '../http/sse.js';
-import { ChatGptStreamParser, mapFinishReason } from './stream-parser.js';
+import { ChatGptStreamParser, batchTurnEvents, mapFinishReason } from './stream-parser.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -161,6 +161,81 @@ describe('ChatGPT stream parser, cumulative', () => {
     const second = parser.handle(snapshot('Hello world'));
     expect(replyText([...first, ...second])).toBe('Hello world');
     expect(parser.complete).toBe(false);
+  });
+});
+
+describe('ChatGPT stream parser, a reply that arrives in one network chunk', () => {
+  /** Every event of `text` as one batch, through batchTurnEvents. */
+  function batchOf(text: string, progress = { textSent: false }): TurnEvent[] {
+    const parser = new ChatGptStreamParser();
+    return [...batchTurnEvents(parser, new SseDecoder().push(Buffer.from(text, 'utf8')), progress)];
+  }
+
+  it('sends the first text alone, then the rest of the batch as one delta', () => {
+    const events = batchOf(fixture('cumulative.txt').toString('utf8'));
+    expect(events.filter((event) => event.type === 'delta')).toEqual([
+      { type: 'delta', text: 'Bon' },
+      { type: 'delta', text: 'jour! Voilà la réponse – fin.' },
+    ]);
+    // The ids still come before the first text.
+    expect(events[0]?.type).toBe('ids');
+  });
+
+  it('keeps other events in their place between joined texts (the title of a delta stream)', () => {
+    const whole = fixture('delta-v1.txt').toString('utf8');
+    const oneByOne = parseText(whole).events;
+    const batched = batchOf(whole);
+    expect(replyText(batched)).toBe(replyText(oneByOne));
+    expect(batched.filter((event) => event.type !== 'delta')).toEqual(
+      oneByOne.filter((event) => event.type !== 'delta'),
+    );
+    expect(batched.filter((event) => event.type === 'delta').length).toBeLessThan(
+      oneByOne.filter((event) => event.type === 'delta').length,
+    );
+    // No two texts in a row after the first: each run of them was joined.
+    const kinds = batched.map((event) => event.type).join(' ');
+    expect(kinds.slice(kinds.indexOf('delta') + 'delta'.length)).not.toMatch(/delta delta/);
+  });
+
+  it('joins even the first text once a text has gone out (a later network chunk)', () => {
+    const events = batchOf(fixture('cumulative.txt').toString('utf8'), { textSent: true });
+    expect(events.filter((event) => event.type === 'delta')).toEqual([
+      { type: 'delta', text: 'Bonjour! Voilà la réponse – fin.' },
+    ]);
+  });
+
+  it('lets the text before a bad event out, then throws', () => {
+    const snapshot = (text: string) =>
+      `data: ${JSON.stringify({
+        message: {
+          id: 'm1',
+          author: { role: 'assistant' },
+          content: { content_type: 'text', parts: [text] },
+          recipient: 'all',
+          metadata: {},
+        },
+        conversation_id: 'c',
+      })}\n\n`;
+    const parser = new ChatGptStreamParser();
+    const batch = new SseDecoder().push(
+      snapshot('Hel') + snapshot('Hello') + snapshot('Hello there') + 'data: {"broken\n\n',
+    );
+    const seen: TurnEvent[] = [];
+    const error = thrownBy(() => {
+      for (const event of batchTurnEvents(parser, batch, { textSent: false })) seen.push(event);
+    });
+    expect(isUpstreamError(error) && error.kind).toBe('bad_response');
+    expect(seen.filter((event) => event.type === 'delta')).toEqual([
+      { type: 'delta', text: 'Hel' },
+      { type: 'delta', text: 'lo there' },
+    ]);
+  });
+
+  it('reads nothing after [DONE]', () => {
+    const parser = new ChatGptStreamParser();
+    const batch = new SseDecoder().push('data: [DONE]\n\ndata: {"broken\n\n');
+    expect([...batchTurnEvents(parser, batch, { textSent: false })]).toEqual([]);
+    expect(parser.done).toBe(true);
   });
 });
 

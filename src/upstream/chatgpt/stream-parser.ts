@@ -163,3 +163,40 @@ export class ChatGptStreamParser {
     events.push(ids);
   }
 }
+
+/**
+ * The turn events of one network chunk's SSE events. Consecutive texts are joined: text that
+ * arrived together goes on together, one event (and one frame to the caller) instead of one per
+ * SSE event, as the OpenAI-compatible provider does. Only the turn's first text goes on alone,
+ * before the rest of the batch is parsed: the caller's first byte should not wait for a whole
+ * reply that arrived at once. A bad event still lets the text before it go out, then throws.
+ * Nothing after [DONE] is read.
+ */
+export function* batchTurnEvents(
+  parser: ChatGptStreamParser,
+  batch: readonly SseEvent[],
+  progress: { textSent: boolean },
+): Generator<TurnEvent, void, undefined> {
+  let text = '';
+  try {
+    for (const sse of batch) {
+      for (const event of parser.handle(sse)) {
+        if (event.type === 'delta' && progress.textSent) {
+          text += event.text;
+          continue;
+        }
+        if (text) {
+          yield { type: 'delta', text };
+          text = '';
+        }
+        if (event.type === 'delta') progress.textSent = true;
+        yield event;
+      }
+      if (parser.done) break;
+    }
+  } catch (error) {
+    if (text) yield { type: 'delta', text };
+    throw error;
+  }
+  if (text) yield { type: 'delta', text };
+}
