@@ -30,6 +30,20 @@ const parseText = (text: string): ParseResult => parseBytes(Buffer.from(text, 'u
 const replyText = (events: TurnEvent[]): string =>
   events.map((event) => (event.type === 'delta' ? event.text : '')).join('');
 
+/** A cumulative-encoding event: the assistant's message to all, whole so far. */
+const assistantSnapshot = (text: string): string =>
+  JSON.stringify({
+    message: {
+      id: 'm1',
+      author: { role: 'assistant' },
+      content: { content_type: 'text', parts: [text] },
+      recipient: 'all',
+      metadata: {},
+    },
+    conversation_id: 'c',
+    error: null,
+  });
+
 function thrownBy(run: () => unknown): unknown {
   try {
     run();
@@ -142,20 +156,7 @@ describe('ChatGPT stream parser, cumulative', () => {
 
   it('keeps emitted lengths across a continued stream of the same message', () => {
     const parser = new ChatGptStreamParser();
-    const snapshot = (text: string) => ({
-      event: undefined,
-      data: JSON.stringify({
-        message: {
-          id: 'm1',
-          author: { role: 'assistant' },
-          content: { content_type: 'text', parts: [text] },
-          recipient: 'all',
-          metadata: {},
-        },
-        conversation_id: 'c',
-        error: null,
-      }),
-    });
+    const snapshot = (text: string) => ({ event: undefined, data: assistantSnapshot(text) });
     const first = parser.handle(snapshot('Hello'));
     parser.startNextStream();
     const second = parser.handle(snapshot('Hello world'));
@@ -205,17 +206,7 @@ describe('ChatGPT stream parser, a reply that arrives in one network chunk', () 
   });
 
   it('lets the text before a bad event out, then throws', () => {
-    const snapshot = (text: string) =>
-      `data: ${JSON.stringify({
-        message: {
-          id: 'm1',
-          author: { role: 'assistant' },
-          content: { content_type: 'text', parts: [text] },
-          recipient: 'all',
-          metadata: {},
-        },
-        conversation_id: 'c',
-      })}\n\n`;
+    const snapshot = (text: string) => `data: ${assistantSnapshot(text)}\n\n`;
     const parser = new ChatGptStreamParser();
     const batch = new SseDecoder().push(
       snapshot('Hel') + snapshot('Hello') + snapshot('Hello there') + 'data: {"broken\n\n',
