@@ -210,6 +210,18 @@ describeCluster('three server processes on PostgreSQL + Redis', () => {
       expect(stream.statusCode).toBe(200);
       stream.body.on('error', () => undefined);
       expect((await pool.inFlight([account])).get(account)).toBe(1);
+      // The turn's start is committed as it begins, but the first byte does not wait for that
+      // commit: on a loaded machine it can still be on its way. Killed mid-turn means after it.
+      await eventually(
+        async () =>
+          (
+            await db.query('select count(*)::int as n from turns where conversation_id = $1', [
+              conversationId,
+            ])
+          ).rows[0] as { n: number },
+        (row) => row.n === 2,
+        5000,
+      );
 
       victim.child.kill('SIGKILL');
       await eventually(
