@@ -131,11 +131,12 @@ export interface ChunkFrames {
 export function chunkFrames(ctx: ChunkContext): ChunkFrames {
   const head = `data: {"id":${JSON.stringify(ctx.id)},"object":"chat.completion.chunk","created":${JSON.stringify(ctx.created)},"model":${JSON.stringify(ctx.model)},"choices":[{"index":0,"delta":`;
   const usage = ctx.includeUsage ? ',"usage":null' : '';
-  const running = `,"logprobs":null,"finish_reason":null}]${usage}}\n\n`;
+  const tail = (finishReason: string) => `,"logprobs":null,"finish_reason":${finishReason}}]${usage}}\n\n`;
+  const running = tail('null');
   return {
     role: () => `${head}{"role":"assistant","content":""}${running}`,
     text: (text) => `${head}{"content":${JSON.stringify(text)}}${running}`,
-    finish: (reason) => `${head}{},"logprobs":null,"finish_reason":${JSON.stringify(reason)}}]${usage}}\n\n`,
+    finish: (reason) => `${head}{}${tail(JSON.stringify(reason))}`,
   };
 }
 
