@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildPowConfig,
   fnv1aHex,
+  powAttemptEncoder,
   powFallbackToken,
   requirementsToken,
   solvePow,
@@ -45,13 +46,68 @@ const config = buildPowConfig({
   uuid: '00000000-0000-4000-8000-000000000000',
 });
 
+/** Base64 of the config's JSON with the nonce at [3] and its half at [9], built the plain way. */
+function plainAttempt(powConfig: unknown[], nonce: number): string {
+  const withNonce = [...powConfig];
+  withNonce[3] = nonce;
+  withNonce[9] = nonce >> 1;
+  return Buffer.from(JSON.stringify(withNonce), 'utf8').toString('base64');
+}
+
+/** The first nonce whose proof meets the difficulty, found the plain way (protocol §1.2). */
+function plainSolve(
+  seed: string,
+  difficulty: string,
+  variant: PowVariant,
+  limit: number,
+): number | undefined {
+  for (let nonce = 0; nonce < limit; nonce += 1) {
+    const encoded = plainAttempt(config, nonce);
+    const hex =
+      variant === 'fnv'
+        ? referenceFnvHex(seed + encoded)
+        : createHash('sha3-512')
+            .update(seed + encoded)
+            .digest('hex');
+    if (hex.slice(0, difficulty.length) <= difficulty.toLowerCase()) return nonce;
+  }
+  return undefined;
+}
+
 describe('proof of work', () => {
   it('matches the reference FNV-1a with finaliser on known strings', () => {
     for (const text of ['', 'a', 'seed-0.123gAAAA', 'é€𝄞'])
       expect(fnv1aHex(text)).toBe(referenceFnvHex(text));
   });
 
+  it('encodes every attempt as the plain JSON and base64 would, across digit counts', () => {
+    for (const userAgent of ['Mozilla/5.0 test', 'Agent ünïcode 𝄞 with a longer name', 'ab']) {
+      const powConfig = buildPowConfig({ userAgent, uuid: '00000000-0000-4000-8000-000000000000' });
+      const encoder = powAttemptEncoder(powConfig);
+      const nonces = [0, 1, 2, 9, 10, 11, 19, 20, 99, 100, 199, 200, 999, 1000, 1999, 2000, 123_456, 499_999];
+      for (const nonce of nonces)
+        expect(encoder.prefix + encoder.rest(nonce)).toBe(plainAttempt(powConfig, nonce));
+    }
+  });
+
   for (const variant of ['fnv', 'sha3'] as const) {
+    it(`finds the same first ${variant} proof as a plain search, for any form of difficulty`, () => {
+      // Hex of every length (the FNV hash has 8 digits: 9 and 10 compare the hex with a longer
+      // text), upper case, and text that is not hex at all.
+      const difficulties = ['0f', '1', '03fff', '0fffff', '00ffffff', '00ffffff0', '0FFF', 'g', '07zz', ''];
+      for (const difficulty of difficulties) {
+        for (const seed of ['0.4174251930617927', 'seed-with-ünïcode']) {
+          const expected = plainSolve(seed, difficulty, variant, 3000);
+          const solution = solvePow({ seed, difficulty, config, variant, maxIterations: 3000 });
+          expect({ difficulty, seed, nonce: solution.solved ? solution.iterations - 1 : undefined }).toEqual({
+            difficulty,
+            seed,
+            nonce: expected,
+          });
+        }
+      }
+    });
+
     it(`solves the ${variant} variant with a token an independent check accepts`, () => {
       for (const seed of ['0.4174251930617927', '0.9', 'seed-with-ünïcode']) {
         const solution = solvePow({ seed, difficulty: '0fffff', config, variant });

@@ -52,28 +52,50 @@ export function buildPowConfig(input: PowConfigInput): PowConfig {
 
 const toBase64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
-/** 32-bit FNV-1a over UTF-16 code units, with the murmur-style finaliser, as 8 hex digits. */
-export function fnv1aHex(text: string): string {
-  let hash = 2166136261;
+const FNV_OFFSET = 2166136261;
+
+/** FNV-1a's state after `text`, from `hash`: a prefix's state is computed once and continued. */
+function fnvContinue(hash: number, text: string): number {
+  let state = hash;
   for (let index = 0; index < text.length; index += 1) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 16777619) >>> 0;
+    state ^= text.charCodeAt(index);
+    state = Math.imul(state, 16777619) >>> 0;
   }
+  return state;
+}
+
+/** The murmur-style finaliser over an FNV state: the 32-bit hash. */
+function fnvFinal(state: number): number {
+  let hash = state;
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 2246822507) >>> 0;
   hash ^= hash >>> 13;
   hash = Math.imul(hash, 3266489909) >>> 0;
   hash ^= hash >>> 16;
-  return (hash >>> 0).toString(16).padStart(8, '0');
+  return hash >>> 0;
 }
+
+const hex8 = (hash: number): string => hash.toString(16).padStart(8, '0');
+
+/** 32-bit FNV-1a over UTF-16 code units, with the murmur-style finaliser, as 8 hex digits. */
+export const fnv1aHex = (text: string): string => hex8(fnvFinal(fnvContinue(FNV_OFFSET, text)));
 
 export const sha3Hex = (text: string): string => createHash('sha3-512').update(text).digest('hex');
 
-export const powHashHex = (variant: PowVariant, text: string): string =>
-  variant === 'fnv' ? fnv1aHex(text) : sha3Hex(text);
+export interface PowAttemptEncoder {
+  /** The base64 that every attempt starts with: the whole 3-byte groups before the nonce. */
+  prefix: string;
+  /** The rest of base64(JSON of the config with `nonce` at [3] and its half at [9]). */
+  rest(nonce: number): string;
+}
 
-/** The JSON of `config` split around indexes 3 and 9, so each attempt only joins strings. */
-function jsonTemplate(config: PowConfig): (nonce: number) => string {
+/**
+ * The attempts' base64, written without building each attempt's JSON as a string: the JSON's
+ * bytes around indexes 3 and 9 are encoded once, and each attempt writes only its digits into
+ * one buffer. Base64 encodes 3 bytes as 4 characters, so the whole groups before the nonce are
+ * the same for every attempt and encoded once (`prefix`), and so is their share of the hash.
+ */
+export function powAttemptEncoder(config: PowConfig): PowAttemptEncoder {
   const NONCE = '\u0000nonce\u0000';
   const HALF = '\u0000half\u0000';
   const marked = [...config];
@@ -82,7 +104,24 @@ function jsonTemplate(config: PowConfig): (nonce: number) => string {
   const json = JSON.stringify(marked);
   const [head = '', middleAndTail = ''] = json.split(JSON.stringify(NONCE));
   const [middle = '', tail = ''] = middleAndTail.split(JSON.stringify(HALF));
-  return (nonce) => `${head}${nonce}${middle}${nonce >> 1}${tail}`;
+  const headBytes = Buffer.from(head, 'utf8');
+  const middleBytes = Buffer.from(middle, 'utf8');
+  const tailBytes = Buffer.from(tail, 'utf8');
+  const aligned = headBytes.length - (headBytes.length % 3);
+  // Two numbers of at most 16 digits (a nonce is a safe integer) between the constant parts.
+  const buffer = Buffer.allocUnsafe(headBytes.length + middleBytes.length + tailBytes.length + 32);
+  headBytes.copy(buffer, 0);
+  return {
+    prefix: headBytes.toString('base64', 0, aligned),
+    rest(nonce) {
+      let at = headBytes.length;
+      at += buffer.write(String(nonce), at, 'latin1');
+      at += middleBytes.copy(buffer, at);
+      at += buffer.write(String(nonce >> 1), at, 'latin1');
+      at += tailBytes.copy(buffer, at);
+      return buffer.toString('base64', aligned, at);
+    },
+  };
 }
 
 export interface PowSolveInput {
@@ -100,16 +139,41 @@ export interface PowSolution {
   solved: boolean;
 }
 
-/** Searches nonces [from, to) for a proof; undefined when none of them is one. */
-function searcher(input: PowSolveInput): (from: number, to: number) => PowSolution | undefined {
+/**
+ * Whether a hash meets the difficulty: its hex, cut to the difficulty's length, sorts at or before
+ * it. For FNV and a difficulty of at most 8 hex digits that is a comparison of numbers, without
+ * writing the hash out in hex on every attempt.
+ */
+function difficultyCheck(input: PowSolveInput): (hash: number | string) => boolean {
   const difficulty = input.difficulty.toLowerCase();
-  const render = jsonTemplate(input.config);
+  const meets = (hex: string): boolean => hex.slice(0, difficulty.length) <= difficulty;
+  if (input.variant === 'sha3') return (hash) => meets(hash as string);
+  if (/^[0-9a-f]{1,8}$/.test(difficulty)) {
+    const shift = 32 - 4 * difficulty.length;
+    const limit = parseInt(difficulty, 16);
+    // `>>> 32` would shift by nothing: an 8-digit difficulty compares the whole hash.
+    return (hash) => (shift === 0 ? (hash as number) : (hash as number) >>> shift) <= limit;
+  }
+  return (hash) => meets(hex8(hash as number));
+}
+
+/**
+ * Searches nonces [from, to) for a proof; undefined when none of them is one. The hash of the
+ * seed and the attempts' common prefix is taken once (FNV's state, SHA-3's copied hash).
+ */
+function searcher(input: PowSolveInput): (from: number, to: number) => PowSolution | undefined {
+  const meetsDifficulty = difficultyCheck(input);
+  const encoder = powAttemptEncoder(input.config);
+  const start = input.seed + encoder.prefix;
+  const fnvStart = input.variant === 'fnv' ? fnvContinue(FNV_OFFSET, start) : 0;
+  const sha3Start = input.variant === 'sha3' ? createHash('sha3-512').update(start) : undefined;
+  const hashOf = (rest: string): number | string =>
+    sha3Start ? sha3Start.copy().update(rest).digest('hex') : fnvFinal(fnvContinue(fnvStart, rest));
   return (from, to) => {
     for (let nonce = from; nonce < to; nonce += 1) {
-      const encoded = toBase64(render(nonce));
-      const hex = powHashHex(input.variant, input.seed + encoded);
-      if (hex.slice(0, difficulty.length) <= difficulty) {
-        const token = SUCCESS_PREFIX + encoded + (input.variant === 'fnv' ? FNV_SUFFIX : '');
+      const rest = encoder.rest(nonce);
+      if (meetsDifficulty(hashOf(rest))) {
+        const token = SUCCESS_PREFIX + encoder.prefix + rest + (input.variant === 'fnv' ? FNV_SUFFIX : '');
         return { token, iterations: nonce + 1, solved: true };
       }
     }
