@@ -140,39 +140,36 @@ export interface PowSolution {
 }
 
 /**
- * Whether a hash meets the difficulty: its hex, cut to the difficulty's length, sorts at or before
- * it. For FNV and a difficulty of at most 8 hex digits that is a comparison of numbers, without
- * writing the hash out in hex on every attempt.
+ * Whether an attempt (its base64 after the common prefix) is a proof: the hex of its hash, cut
+ * to the difficulty's length, sorts at or before the difficulty. The seed and the prefix are
+ * hashed once (FNV's state carried on, SHA-3's hash copied). For FNV and a difficulty of at most
+ * 8 hex digits the comparison is of numbers, without writing the hash in hex on every attempt.
  */
-function difficultyCheck(input: PowSolveInput): (hash: number | string) => boolean {
+function proofCheck(input: PowSolveInput, prefix: string): (rest: string) => boolean {
   const difficulty = input.difficulty.toLowerCase();
   const meets = (hex: string): boolean => hex.slice(0, difficulty.length) <= difficulty;
-  if (input.variant === 'sha3') return (hash) => meets(hash as string);
+  const start = input.seed + prefix;
+  if (input.variant === 'sha3') {
+    const hashed = createHash('sha3-512').update(start);
+    return (rest) => meets(hashed.copy().update(rest).digest('hex'));
+  }
+  const state = fnvContinue(FNV_OFFSET, start);
   if (/^[0-9a-f]{1,8}$/.test(difficulty)) {
     const shift = 32 - 4 * difficulty.length;
     const limit = parseInt(difficulty, 16);
-    // `>>> 32` would shift by nothing: an 8-digit difficulty compares the whole hash.
-    return (hash) => (shift === 0 ? (hash as number) : (hash as number) >>> shift) <= limit;
+    return (rest) => fnvFinal(fnvContinue(state, rest)) >>> shift <= limit;
   }
-  return (hash) => meets(hex8(hash as number));
+  return (rest) => meets(hex8(fnvFinal(fnvContinue(state, rest))));
 }
 
-/**
- * Searches nonces [from, to) for a proof; undefined when none of them is one. The hash of the
- * seed and the attempts' common prefix is taken once (FNV's state, SHA-3's copied hash).
- */
+/** Searches nonces [from, to) for a proof; undefined when none of them is one. */
 function searcher(input: PowSolveInput): (from: number, to: number) => PowSolution | undefined {
-  const meetsDifficulty = difficultyCheck(input);
   const encoder = powAttemptEncoder(input.config);
-  const start = input.seed + encoder.prefix;
-  const fnvStart = input.variant === 'fnv' ? fnvContinue(FNV_OFFSET, start) : 0;
-  const sha3Start = input.variant === 'sha3' ? createHash('sha3-512').update(start) : undefined;
-  const hashOf = (rest: string): number | string =>
-    sha3Start ? sha3Start.copy().update(rest).digest('hex') : fnvFinal(fnvContinue(fnvStart, rest));
+  const isProof = proofCheck(input, encoder.prefix);
   return (from, to) => {
     for (let nonce = from; nonce < to; nonce += 1) {
       const rest = encoder.rest(nonce);
-      if (meetsDifficulty(hashOf(rest))) {
+      if (isProof(rest)) {
         const token = SUCCESS_PREFIX + encoder.prefix + rest + (input.variant === 'fnv' ? FNV_SUFFIX : '');
         return { token, iterations: nonce + 1, solved: true };
       }
