@@ -25,16 +25,14 @@ function referenceFnvHex(text: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+const referenceHex = (variant: PowVariant, text: string): string =>
+  variant === 'fnv' ? referenceFnvHex(text) : createHash('sha3-512').update(text).digest('hex');
+
 function verifyProof(token: string, seed: string, difficulty: string, variant: PowVariant): unknown[] {
   expect(token.startsWith('gAAAAAB')).toBe(true);
   if (variant === 'fnv') expect(token.endsWith('~S')).toBe(true);
   const encoded = token.slice('gAAAAAB'.length, variant === 'fnv' ? -2 : undefined);
-  const hex =
-    variant === 'fnv'
-      ? referenceFnvHex(seed + encoded)
-      : createHash('sha3-512')
-          .update(seed + encoded)
-          .digest('hex');
+  const hex = referenceHex(variant, seed + encoded);
   expect(hex.slice(0, difficulty.length) <= difficulty).toBe(true);
   const config = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as unknown[];
   expect(config[9]).toBe((config[3] as number) >> 1);
@@ -63,12 +61,7 @@ function plainSolve(
 ): number | undefined {
   for (let nonce = 0; nonce < limit; nonce += 1) {
     const encoded = plainAttempt(config, nonce);
-    const hex =
-      variant === 'fnv'
-        ? referenceFnvHex(seed + encoded)
-        : createHash('sha3-512')
-            .update(seed + encoded)
-            .digest('hex');
+    const hex = referenceHex(variant, seed + encoded);
     if (hex.slice(0, difficulty.length) <= difficulty.toLowerCase()) return nonce;
   }
   return undefined;
