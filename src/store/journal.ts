@@ -16,9 +16,10 @@
  * within `endDelayMs`. So a crash can lose only a running turn started less than `startDelayMs`
  * before whose client got nothing yet, or, under load, a stream opened less than `endDelayMs`
  * before, or one whose start's commit was still on its way (the first byte does not wait for it;
- * a follow-up's start is queued before its upstream call, so the commit nearly always wins). (The chat service begins a turn that opens a new conversation only at its first byte,
- * see chat/recorder.ts, and announces it as `running` until then; a crash before that byte
- * loses that turn too, its client having got nothing.)
+ * a follow-up's start is queued before its upstream call, so the commit nearly always wins).
+ * (The chat service begins a turn that opens a new conversation only at its first byte, see
+ * chat/recorder.ts, and announces it as `running` until then; a crash before that byte loses
+ * that turn too, its client having got nothing.)
  * Reads of conversations, turns and usage flush first (see index.ts). A batch that fails is
  * retried change by change, so one bad change cannot take the others down; a turn whose own row
  * could not be written sees its promise rejected, the rest goes to `onError`.

@@ -85,8 +85,8 @@ describe('proof of work', () => {
 
   for (const variant of ['fnv', 'sha3'] as const) {
     it(`finds the same first ${variant} proof as a plain search, for any form of difficulty`, () => {
-      // Hex of every length (the FNV hash has 8 digits: 9 and 10 compare the hex with a longer
-      // text), upper case, and text that is not hex at all.
+      // Hex of every length (the FNV hash has 8 digits: a 9-digit difficulty compares its hex
+      // with a longer text), upper case, and text that is not hex at all.
       const difficulties = ['0f', '1', '03fff', '0fffff', '00ffffff', '00ffffff0', '0FFF', 'g', '07zz', ''];
       for (const difficulty of difficulties) {
         for (const seed of ['0.4174251930617927', 'seed-with-ünïcode']) {

@@ -80,8 +80,6 @@ const hex8 = (hash: number): string => hash.toString(16).padStart(8, '0');
 /** 32-bit FNV-1a over UTF-16 code units, with the murmur-style finaliser, as 8 hex digits. */
 export const fnv1aHex = (text: string): string => hex8(fnvFinal(fnvContinue(FNV_OFFSET, text)));
 
-export const sha3Hex = (text: string): string => createHash('sha3-512').update(text).digest('hex');
-
 export interface PowAttemptEncoder {
   /** The base64 that every attempt starts with: the whole 3-byte groups before the nonce. */
   prefix: string;
