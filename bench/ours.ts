@@ -1,9 +1,10 @@
 /**
- * Our server, built for production (tsc → dist/) and started as `node dist/src/cli/main.js
- * serve` on a temp settings.json and a temp SQLite data dir, logging at info level to a file.
+ * Our server, built for production (`npm run build`: one bundle, dist/main.js) and started as
+ * `node dist/main.js serve` on a temp settings.json and a temp SQLite data dir, logging at info
+ * level to a file.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '../test/helpers/ports.js';
@@ -36,25 +37,42 @@ export const SLOW_MODEL = 'gpt-4o';
 const FAST_CONCURRENCY = 256;
 const SLOW_CONCURRENCY = 1100;
 
-/** True when dist/ was built after the last change to any file under src/. */
-export function buildIsFresh(repoRoot: string): boolean {
-  const buildInfo = join(repoRoot, 'dist', '.tsbuildinfo');
-  if (!existsSync(buildInfo) || !existsSync(join(repoRoot, 'dist', 'src', 'cli', 'main.js'))) return false;
-  const builtAt = statSync(buildInfo).mtimeMs;
-  const newer = (dir: string): boolean =>
-    readdirSync(dir, { withFileTypes: true }).some((entry) => {
-      const path = join(dir, entry.name);
-      // A directory's own time covers files added or removed in it.
-      return statSync(path).mtimeMs > builtAt || (entry.isDirectory() && newer(path));
-    });
-  const src = join(repoRoot, 'src');
-  return statSync(src).mtimeMs <= builtAt && !newer(src);
+/** The production bundle `npm run build` writes (scripts/build.ts). */
+export function oursEntry(repoRoot: string): string {
+  return join(repoRoot, 'dist', 'main.js');
 }
 
-/** `npm run build`; a failed type check still leaves usable output when dist/ was emitted. */
+/**
+ * The Node flags the bundle's first line asks for (`#!/usr/bin/env -S node FLAGS`): ours runs
+ * with them under the benchmark's own Node, as `npm start` runs it under the Node on PATH.
+ */
+export function hashbangNodeFlags(entry: string): string[] {
+  const firstLine = readFileSync(entry, 'utf8').slice(0, 512).split('\n', 1)[0] ?? '';
+  const match = /^#!\S*env -S node((?: --?[\w-]+(?:=\S+)?)*)\s*$/.exec(firstLine);
+  if (!match) throw new Error(`${entry} does not start with "#!/usr/bin/env -S node [flags]"`);
+  return (match[1] ?? '').split(' ').filter(Boolean);
+}
+
+/** True when the bundle was built after the last change to src/ or to the build script. */
+export function buildIsFresh(repoRoot: string): boolean {
+  const entry = oursEntry(repoRoot);
+  if (!existsSync(entry)) return false;
+  const builtAt = statSync(entry).mtimeMs;
+  const newer = (dir: string): boolean =>
+    readdirSync(dir, { withFileTypes: true }).some((item) => {
+      const path = join(dir, item.name);
+      // A directory's own time covers files added or removed in it.
+      return statSync(path).mtimeMs > builtAt || (item.isDirectory() && newer(path));
+    });
+  const src = join(repoRoot, 'src');
+  const script = join(repoRoot, 'scripts', 'build.ts');
+  return statSync(src).mtimeMs <= builtAt && statSync(script).mtimeMs <= builtAt && !newer(src);
+}
+
+/** `npm run build`, unless the bundle is newer than its sources. */
 export async function buildOurs(repoRoot: string, log: (line: string) => void): Promise<void> {
   if (buildIsFresh(repoRoot)) {
-    log('dist/ is newer than src/: skipping the build');
+    log('dist/main.js is newer than src/: skipping the build');
     return;
   }
   const output: string[] = [];
@@ -69,10 +87,8 @@ export async function buildOurs(repoRoot: string, log: (line: string) => void): 
     child.once('exit', (exitCode) => resolve(exitCode ?? -1));
   });
   if (code === 0) return;
-  const entry = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
   const summary = output.join('').trim().split('\n').slice(0, 8).join('\n');
-  if (!existsSync(entry)) throw new Error(`npm run build failed and left no ${entry}:\n${summary}`);
-  log(`warning: npm run build exited ${code}; using the emitted dist/ anyway:\n${summary}`);
+  throw new Error(`npm run build exited ${code}:\n${summary}`);
 }
 
 export function oursSettings(input: OursInput): Record<string, unknown> {
@@ -146,7 +162,8 @@ export async function startOurs(input: OursInput): Promise<OursProcess> {
     name: 'ours',
     command: process.execPath,
     args: [
-      join(input.repoRoot, 'dist', 'src', 'cli', 'main.js'),
+      ...hashbangNodeFlags(oursEntry(input.repoRoot)),
+      oursEntry(input.repoRoot),
       'serve',
       '--config',
       configPath,

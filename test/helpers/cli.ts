@@ -13,13 +13,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI (from source, through tsx) to completion. */
+/** The CLI from source through tsx, or a built bundle (`entry`) run as a program (its hashbang). */
+const command = (entry: string | undefined, args: string[]): [string, string[]] =>
+  entry === undefined ? [process.execPath, ['--import', TSX, MAIN, ...args]] : [entry, args];
+
+/** Runs the CLI to completion. */
 export function runCli(
   args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; entry?: string },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+    const child = spawn(...command(options.entry, args), {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,10 +55,10 @@ export interface ServerProcess {
 /** Starts `serve` in a child process and waits for its "listening" log line. */
 export function startServerProcess(
   args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; entry?: string },
 ): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+    const child = spawn(...command(options.entry, args), {
       cwd: options.cwd,
       env: { ...process.env, LOG_LEVEL: 'info', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
