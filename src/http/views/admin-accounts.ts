@@ -61,7 +61,7 @@ function accountRow(frame: PageFrame, a: AccountAdminView): HtmlPart {
   return html`<tr data-account="${a.name}">
     <td>
       <strong>${a.name}</strong>
-      <div class="meta">${a.kind} · ${a.tier} · ${a.source} · proxy ${a.proxy}</div>
+      <div class="meta">${a.kind} &middot; ${a.tier} &middot; ${a.source} &middot; proxy ${a.proxy}</div>
     </td>
     <td>${state(a)}</td>
     <td class="num">${a.inFlight}/${a.maxConcurrency}</td>
@@ -132,7 +132,7 @@ export function adminAccountsPage(input: {
   const counts = new Map<string, number>();
   for (const a of input.accounts) counts.set(a.status, (counts.get(a.status) ?? 0) + 1);
   const summary = [...counts].map(([s, n]) => `${n} ${s}`).join(', ') || 'no accounts';
-  const body = html`<h1>Admin · Accounts</h1>
+  const body = html`<h1>Admin &middot; Accounts</h1>
     ${adminNav('/admin/accounts')}
     <p>${summary}</p>
     <div class="table-wrap card">

@@ -44,7 +44,7 @@ export function adminConversationsPage(input: {
   );
   const prev = filter.offset > 0 ? Math.max(0, filter.offset - input.pageSize) : undefined;
   const next = filter.offset + input.pageSize < input.total ? filter.offset + input.pageSize : undefined;
-  const body = html`<h1>Admin · Conversations</h1>
+  const body = html`<h1>Admin &middot; Conversations</h1>
     ${adminNav('/admin/conversations')}
     <form class="card" method="get" action="/admin/conversations" role="search">
       <div class="row">
@@ -85,7 +85,7 @@ export function adminConversationsPage(input: {
       </table>
     </div>
     <div class="pager">
-      ${prev !== undefined ? html`<a href="/admin/conversations?${query(prev)}">← Newer</a>` : ''}${next !== undefined ? html`<a href="/admin/conversations?${query(next)}">Older →</a>` : ''}
+      ${prev !== undefined ? html`<a href="/admin/conversations?${query(prev)}">&larr; Newer</a>` : ''}${next !== undefined ? html`<a href="/admin/conversations?${query(next)}">Older &rarr;</a>` : ''}
     </div>`;
   return layout({ frame, title: 'Admin · Conversations', current: '/admin', body });
 }
@@ -99,13 +99,13 @@ export function adminConversationPage(input: {
   const body = html`<h1>${c.title || 'Untitled conversation'}</h1>
     ${adminNav('/admin/conversations')}
     <p class="meta">
-      ${c.id} · user ${c.user_id} ·
-      ${c.origin === 'own_token' ? 'own access token' : `account ${c.account_name ?? '—'}`} · started
+      ${c.id} &middot; user ${c.user_id} &middot;
+      ${c.origin === 'own_token' ? 'own access token' : `account ${c.account_name ?? '—'}`} &middot; started
       ${formatTime(c.created_at)}
     </p>
     <section id="turns" class="card" aria-label="Turns">
       ${input.turns.length > 0 ? input.turns.map((t) => turnView(t)) : html`<p class="muted">No turns.</p>`}
     </section>
-    <p><a href="/admin/conversations">← All conversations</a></p>`;
+    <p><a href="/admin/conversations">&larr; All conversations</a></p>`;
   return layout({ frame: input.frame, title: 'Admin · Conversation', current: '/admin', body });
 }

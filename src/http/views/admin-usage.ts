@@ -54,7 +54,7 @@ export function adminUsagePage(input: {
   byUser: UsageLine[];
   byAccount: UsageLine[];
 }): string {
-  const body = html`<h1>Admin · Usage</h1>
+  const body = html`<h1>Admin &middot; Usage</h1>
     ${adminNav('/admin/usage')}
     <form class="card" method="get" action="/admin/usage">
       <div class="row">

@@ -23,7 +23,7 @@ export function addUserForm(frame: PageFrame, askAdminKey: boolean): HtmlPart {
 
 /** A new or rotated key, shown this once. */
 export function newKeyNotice(userId: string, apiKey: string): HtmlPart {
-  return html`<p>New key for <strong>${userId}</strong> — shown only this once, copy it now:</p>
+  return html`<p>New key for <strong>${userId}</strong> &mdash; shown only this once, copy it now:</p>
     <p class="secret" id="new-api-key">${apiKey}</p>
     <button type="button" data-copy="new-api-key" hidden>Copy</button>`;
 }
@@ -68,7 +68,7 @@ function userRow(frame: PageFrame, user: UserView): HtmlPart {
     </td>
     <td>${flags || '—'}</td>
     <td>
-      ${user.key_last4 ? html`…${user.key_last4}` : '—'}
+      ${user.key_last4 ? html`&hellip;${user.key_last4}` : '—'}
       ${user.key_expires_at ? html`<div class="meta">${expiryNote(user.key_expires_at)}</div>` : ''}
     </td>
     <td>
@@ -125,7 +125,7 @@ function userRow(frame: PageFrame, user: UserView): HtmlPart {
 
 export function adminUsersPage(input: { frame: PageFrame; users: UserView[]; notice?: Notice }): string {
   const { frame } = input;
-  const body = html`<h1>Admin · Users</h1>
+  const body = html`<h1>Admin &middot; Users</h1>
     ${adminNav('/admin/users')} ${addUserForm(frame, false)}
     <div class="table-wrap card">
       <table>

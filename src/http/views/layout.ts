@@ -61,7 +61,7 @@ export function layout(input: {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="same-origin" />
-        <title>${input.title} · chatgpt-api-server</title>
+        <title>${input.title} &middot; chatgpt-api-server</title>
         <link rel="stylesheet" href="${ASSETS.css.url}" />
         <script src="${ASSETS.js.url}" defer></script>
       </head>
