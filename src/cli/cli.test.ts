@@ -35,7 +35,7 @@ describe('serve (a real child process)', () => {
       expect(statSync(path.join(cwd, 'settings.json')).mode & 0o777).toBe(0o600);
       expect(first.output()).toContain(adminKey); // printed once, at generation
       expect(first.output()).toMatch(/how to add an account|Add an account/i);
-      expect(first.output()).toContain('"heapGrowingPercent":60'); // the default, applied at start
+      expect(first.output()).toContain('"heapGrowingPercent":40'); // the default, applied at start
       expect(first.output()).toContain('"sqliteCacheMb":2');
 
       const added = await getJson(

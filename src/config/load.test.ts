@@ -243,7 +243,7 @@ describe('environment and flags', () => {
     expect([withEnv.config.server.host, withEnv.config.server.port]).toEqual(['0.0.0.0', 6000]);
     expect(withEnv.config.dataDir).toBe(join(dir, 'state'));
     expect(withEnv.config.databaseUrl).toBe('postgres://u:p@db/x');
-    expect(fileOnly.config.heapGrowingPercent).toBe(60);
+    expect(fileOnly.config.heapGrowingPercent).toBe(40);
     expect((await load(dir, [], { HEAP_GROWING_PERCENT: '0' })).config.heapGrowingPercent).toBe(0);
     expect((await load(dir, [], { HEAP_GROWING_PERCENT: ' 150 ' })).config.heapGrowingPercent).toBe(150);
     expect(fileOnly.config.sqliteCheckpoints).toBe('inline');
