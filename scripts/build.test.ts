@@ -7,9 +7,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { request } from 'undici';
 import { describeWithBinary } from '../test/helpers/binaries.js';
-import { runCli, startServerProcess, type ServerProcess } from '../test/helpers/cli.js';
+import { callServer as call, runCli, startServerProcess, type ServerProcess } from '../test/helpers/cli.js';
 import { startMicrosocks, type Microsocks } from '../test/helpers/socks.js';
 import { simulatedReply, startUpstreamSim, type UpstreamSim } from '../test/upstream-sim/index.js';
 import { hashbangNodeFlags } from '../bench/ours.js';
@@ -19,15 +18,6 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const ADMIN_KEY = 'cas_admin_bundle_test_0123456789abcdefghijklmnop';
 const SIM_API_KEY = 'sk-bundle-test-0123456789';
 const WEB_TOKEN = 'tok-bundle-1';
-
-async function call(url: string, init: { json?: unknown; headers?: Record<string, string> } = {}) {
-  const res = await request(url, {
-    method: init.json === undefined ? 'GET' : 'POST',
-    headers: { ...(init.json !== undefined && { 'content-type': 'application/json' }), ...init.headers },
-    body: init.json === undefined ? undefined : JSON.stringify(init.json),
-  });
-  return { status: res.statusCode, type: String(res.headers['content-type']), text: await res.body.text() };
-}
 
 describeWithBinary('microsocks', 'the production bundle', () => {
   let buildDir: string;

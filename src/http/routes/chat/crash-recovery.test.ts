@@ -7,20 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { startServerProcess, type ServerProcess } from '../../../../test/helpers/cli.js';
+import { callServer as call, startServerProcess, type ServerProcess } from '../../../../test/helpers/cli.js';
 import { simulatedReply, startUpstreamSim, type UpstreamSim } from '../../../../test/upstream-sim/index.js';
 
 const ADMIN_KEY = 'cas_admin_crash_test_0123456789abcdefghijklmnop';
-
-async function call(url: string, init: { json?: unknown; headers?: Record<string, string> } = {}) {
-  const res = await request(url, {
-    method: init.json === undefined ? 'GET' : 'POST',
-    headers: { ...(init.json !== undefined && { 'content-type': 'application/json' }), ...init.headers },
-    body: init.json === undefined ? undefined : JSON.stringify(init.json),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, text, json: JSON.parse(text) as Record<string, unknown> };
-}
 
 describe('kill -9 during a streamed reply', () => {
   let sim: UpstreamSim;
@@ -71,11 +61,11 @@ describe('kill -9 during a streamed reply', () => {
       headers: { authorization: `Bearer ${ADMIN_KEY}` },
     });
     expect(added.status, added.text).toBe(200);
-    const key = added.json.api_key as string;
+    const key = added.json().api_key as string;
 
     const done = await call(`${first.url}/api/chat`, { json: { user: key, prompt: 'before the crash' } });
     expect(done.status, done.text).toBe(200);
-    const conversationId = done.json.conversation_id as string;
+    const conversationId = done.json().conversation_id as string;
 
     sim.setOptions({ chunkDelayMs: 300 });
     const controller = new AbortController();
@@ -107,7 +97,7 @@ describe('kill -9 during a streamed reply', () => {
     running.push(second);
     const recall = await call(`${second.url}/api/recall?user=${key}&conversation_id=${conversationId}`);
     expect(recall.status, recall.text).toBe(200);
-    const turns = recall.json.turns as Record<string, unknown>[];
+    const turns = recall.json().turns as Record<string, unknown>[];
     expect(turns).toHaveLength(2);
     expect(turns[0]).toMatchObject({
       prompt: 'before the crash',
@@ -123,7 +113,9 @@ describe('kill -9 during a streamed reply', () => {
     expect(second.output()).toMatch(/marked incomplete/);
 
     const list = await call(`${second.url}/api/recall?user=${key}`);
-    expect(list.json.items).toEqual([expect.objectContaining({ conversation_id: conversationId, turns: 2 })]);
+    expect(list.json().items).toEqual([
+      expect.objectContaining({ conversation_id: conversationId, turns: 2 }),
+    ]);
     expect(await second.stop()).toBe(0);
   });
 });
