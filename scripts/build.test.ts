@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithBinary } from '../test/helpers/binaries.js';
-import { callServer as call, runCli, startServerProcess, type ServerProcess } from '../test/helpers/cli.js';
+import { runCli, startServerProcess, type ServerProcess } from '../test/helpers/cli.js';
+import { httpCall as call } from '../test/helpers/http-call.js';
 import { startMicrosocks, type Microsocks } from '../test/helpers/socks.js';
 import { simulatedReply, startUpstreamSim, type UpstreamSim } from '../test/upstream-sim/index.js';
 import { hashbangNodeFlags } from '../bench/ours.js';
@@ -75,7 +76,7 @@ describeWithBinary('microsocks', 'the production bundle', () => {
       headers: { authorization: `Bearer ${ADMIN_KEY}` },
     });
     expect(added.status, added.text).toBe(200);
-    userKey = (JSON.parse(added.text) as { api_key: string }).api_key;
+    userKey = added.json?.api_key as string;
   });
   afterAll(async () => {
     await server?.stop();
@@ -116,15 +117,15 @@ describeWithBinary('microsocks', 'the production bundle', () => {
       headers,
     });
     expect(whole.status, whole.text).toBe(200);
-    const completion = JSON.parse(whole.text) as { choices: { message: { content: string } }[] };
-    expect(completion.choices[0]?.message.content).toBe(simulatedReply('hello bundle'));
+    const completion = whole.json as { choices: { message: { content: string } }[] } | undefined;
+    expect(completion?.choices[0]?.message.content).toBe(simulatedReply('hello bundle'));
 
     const streamed = await call(`${server!.url}/v1/chat/completions`, {
       json: { model: 'gpt-4o-mini', messages, stream: true },
       headers,
     });
     expect(streamed.status, streamed.text).toBe(200);
-    expect(streamed.type).toContain('text/event-stream');
+    expect(streamed.headers['content-type']).toContain('text/event-stream');
     expect(streamed.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
   });
 
@@ -134,7 +135,7 @@ describeWithBinary('microsocks', 'the production bundle', () => {
       json: { user: userKey, prompt: 'hello *bundle*', reply_only: true, pretty: true },
     });
     expect(reply.status, reply.text).toBe(200);
-    expect(reply.type).toContain('text/html');
+    expect(reply.headers['content-type']).toContain('text/html');
     expect(reply.text).toContain('<p>');
     const webCalls = sim.log.slice(before).filter((entry) => entry.token === WEB_TOKEN);
     expect(webCalls.length).toBeGreaterThan(0);
@@ -147,7 +148,7 @@ describeWithBinary('microsocks', 'the production bundle', () => {
       headers: { authorization: 'Bearer cas_not_a_key' },
     });
     expect(refused.status).toBe(401);
-    expect((JSON.parse(refused.text) as { error: { code: string } }).error.code).toBeTruthy();
+    expect((refused.json?.error as { code?: string } | undefined)?.code).toBeTruthy();
     expect((await call(`${server!.url}/healthz`)).status).toBe(200);
   });
 

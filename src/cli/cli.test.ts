@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { request } from 'undici';
 import { runCli, startServerProcess } from '../../test/helpers/cli.js';
+import { httpCall } from '../../test/helpers/http-call.js';
 import { createPageClient } from '../http/routes/pages/test-support.js';
 
 const dirs: string[] = [];
@@ -15,11 +15,6 @@ function tempDir(): string {
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-async function getJson(url: string) {
-  const res = await request(url);
-  return { status: res.statusCode, json: (await res.body.json()) as Record<string, unknown> };
-}
 
 describe('serve (a real child process)', () => {
   it('starts with no settings.json, generates an admin key, and keeps users across a restart', async () => {
@@ -38,11 +33,11 @@ describe('serve (a real child process)', () => {
       expect(first.output()).toContain('"heapGrowingPercent":40'); // the default, applied at start
       expect(first.output()).toContain('"sqliteCacheMb":2');
 
-      const added = await getJson(
+      const added = await httpCall(
         `${first.url}/api/admin/add-user?admin=${adminKey}&userid=u1&username=Alice&plus=true`,
       );
       expect(added.status).toBe(200);
-      const userKey = added.json.api_key as string;
+      const userKey = added.json?.api_key as string;
       expect(await first.stop()).toBe(0);
 
       const second = await startServerProcess(['--port', '0'], {
@@ -53,10 +48,10 @@ describe('serve (a real child process)', () => {
         expect(second.output()).not.toContain(adminKey); // not printed again
         expect(second.output()).toContain('"heapGrowingPercent":0');
         expect(second.output()).toContain('"sqliteCacheMb":8');
-        const list = await getJson(`${second.url}/api/admin/users?admin=${adminKey}`);
+        const list = await httpCall(`${second.url}/api/admin/users?admin=${adminKey}`);
         expect(list.status).toBe(200);
         expect(JSON.stringify(list.json)).not.toContain(userKey);
-        expect(list.json.users).toEqual([
+        expect(list.json?.users).toEqual([
           expect.objectContaining({ user_id: 'u1', username: 'Alice', plus: true }),
         ]);
         expect(second.output()).not.toContain(userKey);
@@ -76,11 +71,11 @@ describe('serve (a real child process)', () => {
       const settings = JSON.parse(readFileSync(path.join(cwd, 'settings.json'), 'utf8')) as {
         api_server: { admin_api_key: string };
       };
-      const added = await getJson(
+      const added = await httpCall(
         `${first.url}/api/admin/add-user?admin=${settings.api_server.admin_api_key}&userid=u1&username=Alice`,
       );
       client = createPageClient(first.url);
-      expect((await client.signIn(added.json.api_key as string)).status).toBe(303);
+      expect((await client.signIn(added.json?.api_key as string)).status).toBe(303);
       expect((await client.get('/chat')).text).toContain('Signed in as <strong>Alice</strong>');
       expect(await first.stop()).toBe(0);
     } finally {

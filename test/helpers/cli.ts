@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { request } from 'undici';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const MAIN = path.join(ROOT, 'src/cli/main.ts');
@@ -94,31 +93,4 @@ export function startServerProcess(
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
-}
-
-export interface ServerAnswer {
-  status: number;
-  type: string;
-  text: string;
-  /** The body parsed as a JSON object (throws if it is not JSON). */
-  json(): Record<string, unknown>;
-}
-
-/** One call to a server process: a GET, or a POST of `json`. */
-export async function callServer(
-  url: string,
-  init: { json?: unknown; headers?: Record<string, string> } = {},
-): Promise<ServerAnswer> {
-  const res = await request(url, {
-    method: init.json === undefined ? 'GET' : 'POST',
-    headers: { ...(init.json !== undefined && { 'content-type': 'application/json' }), ...init.headers },
-    body: init.json === undefined ? undefined : JSON.stringify(init.json),
-  });
-  const text = await res.body.text();
-  return {
-    status: res.statusCode,
-    type: String(res.headers['content-type']),
-    text,
-    json: () => JSON.parse(text) as Record<string, unknown>,
-  };
 }

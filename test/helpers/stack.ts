@@ -2,13 +2,15 @@
  * A whole stack for integration tests: the upstream simulator, our server wired to it with some
  * accounts, and helpers to create users and call routes.
  */
-import { request } from 'undici';
 import type { AccountConfig, AppConfig } from '../../src/config/types.js';
 import { DEFAULT_MODELS } from '../../src/config/schema.js';
 import type { Engine } from '../../src/store/index.js';
 import { startUpstreamSim, type SimOptions, type UpstreamSim } from '../upstream-sim/index.js';
 import { testConfig } from './config.js';
 import { startTestServer, type TestServer } from './server.js';
+import { httpCall, type CallInit, type CallResult } from './http-call.js';
+
+export type { CallResult } from './http-call.js';
 
 export interface StackAccount {
   name: string;
@@ -26,18 +28,8 @@ export interface Stack {
   /** The simulator token (chatgpt) or API key (openai) of an account. */
   secretOf(name: string): string;
   addUser(userId: string, options?: { plus?: boolean; client?: boolean; admin?: boolean }): Promise<string>;
-  call(
-    path: string,
-    init?: { method?: string; json?: unknown; form?: string; headers?: Record<string, string> },
-  ): Promise<CallResult>;
+  call(path: string, init?: CallInit): Promise<CallResult>;
   stop(): Promise<void>;
-}
-
-export interface CallResult {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: Record<string, unknown> | undefined;
 }
 
 export async function startStack(
@@ -83,30 +75,7 @@ export async function startStack(
       ...options.config,
     },
   });
-  const call: Stack['call'] = async (path, init = {}) => {
-    const headers: Record<string, string> = { ...init.headers };
-    let body: string | undefined;
-    if (init.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(init.json);
-    } else if (init.form !== undefined) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = init.form;
-    }
-    const res = await request(server.url + path, {
-      method: (init.method ?? (body ? 'POST' : 'GET')) as 'GET',
-      headers,
-      body,
-    });
-    const text = await res.body.text();
-    let json: Record<string, unknown> | undefined;
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      json = undefined;
-    }
-    return { status: res.statusCode, headers: res.headers, text, json };
-  };
+  const call: Stack['call'] = (path, init) => httpCall(server.url + path, init);
   return {
     sim,
     server,

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { callServer as call, startServerProcess, type ServerProcess } from '../../../../test/helpers/cli.js';
+import { startServerProcess, type ServerProcess } from '../../../../test/helpers/cli.js';
+import { httpCall as call } from '../../../../test/helpers/http-call.js';
 import { simulatedReply, startUpstreamSim, type UpstreamSim } from '../../../../test/upstream-sim/index.js';
 
 const ADMIN_KEY = 'cas_admin_crash_test_0123456789abcdefghijklmnop';
@@ -61,11 +62,11 @@ describe('kill -9 during a streamed reply', () => {
       headers: { authorization: `Bearer ${ADMIN_KEY}` },
     });
     expect(added.status, added.text).toBe(200);
-    const key = added.json().api_key as string;
+    const key = added.json?.api_key as string;
 
     const done = await call(`${first.url}/api/chat`, { json: { user: key, prompt: 'before the crash' } });
     expect(done.status, done.text).toBe(200);
-    const conversationId = done.json().conversation_id as string;
+    const conversationId = done.json?.conversation_id as string;
 
     sim.setOptions({ chunkDelayMs: 300 });
     const controller = new AbortController();
@@ -97,7 +98,7 @@ describe('kill -9 during a streamed reply', () => {
     running.push(second);
     const recall = await call(`${second.url}/api/recall?user=${key}&conversation_id=${conversationId}`);
     expect(recall.status, recall.text).toBe(200);
-    const turns = recall.json().turns as Record<string, unknown>[];
+    const turns = recall.json?.turns as Record<string, unknown>[];
     expect(turns).toHaveLength(2);
     expect(turns[0]).toMatchObject({
       prompt: 'before the crash',
@@ -113,7 +114,7 @@ describe('kill -9 during a streamed reply', () => {
     expect(second.output()).toMatch(/marked incomplete/);
 
     const list = await call(`${second.url}/api/recall?user=${key}`);
-    expect(list.json().items).toEqual([
+    expect(list.json?.items).toEqual([
       expect.objectContaining({ conversation_id: conversationId, turns: 2 }),
     ]);
     expect(await second.stop()).toBe(0);
