@@ -8,7 +8,11 @@ export interface CallInit {
   method?: string;
   json?: unknown;
   form?: string;
+  /** A body sent as it is, with the caller's own content type (malformed JSON, XML…). */
+  body?: string;
   headers?: Record<string, string>;
+  /** For the headers and for the body each (undici's defaults otherwise). */
+  timeoutMs?: number;
 }
 
 export interface CallResult {
@@ -20,7 +24,7 @@ export interface CallResult {
 
 export async function httpCall(url: string, init: CallInit = {}): Promise<CallResult> {
   const headers: Record<string, string> = { ...init.headers };
-  let body: string | undefined;
+  let body = init.body;
   if (init.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(init.json);
@@ -32,6 +36,8 @@ export async function httpCall(url: string, init: CallInit = {}): Promise<CallRe
     method: (init.method ?? (body ? 'POST' : 'GET')) as 'GET',
     headers,
     body,
+    headersTimeout: init.timeoutMs,
+    bodyTimeout: init.timeoutMs,
   });
   const text = await res.body.text();
   let json: Record<string, unknown> | undefined;

@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { request } from 'undici';
 import { startServerProcess, type ServerProcess } from '../helpers/cli.js';
 import { TEST_ADMIN_KEY } from '../helpers/config.js';
+import { httpCall, type CallResult } from '../helpers/http-call.js';
 import type { UpstreamSim } from '../upstream-sim/index.js';
 
 export interface Cluster {
@@ -17,15 +17,9 @@ export interface Cluster {
     index: number,
     pathAndQuery: string,
     init?: { json?: unknown; timeoutMs?: number; headers?: Record<string, string> },
-  ): Promise<Reply>;
+  ): Promise<CallResult>;
   addUser(userId: string, limits?: { requests_per_minute?: number }): Promise<string>;
   stop(): Promise<void>;
-}
-
-export interface Reply {
-  status: number;
-  json: Record<string, unknown> | undefined;
-  text: string;
 }
 
 export interface ClusterOptions {
@@ -78,24 +72,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     throw failed.reason;
   }
 
-  const call: Cluster['call'] = async (index, pathAndQuery, init = {}) => {
+  const call: Cluster['call'] = (index, pathAndQuery, init) => {
     const server = processes[index];
     if (!server) throw new Error(`no process ${index}`);
-    const res = await request(server.url + pathAndQuery, {
-      method: init.json === undefined ? 'GET' : 'POST',
-      headers: { ...init.headers, ...(init.json !== undefined && { 'content-type': 'application/json' }) },
-      body: init.json === undefined ? undefined : JSON.stringify(init.json),
-      headersTimeout: init.timeoutMs ?? 30_000,
-      bodyTimeout: init.timeoutMs ?? 30_000,
-    });
-    const text = await res.body.text();
-    let json: Record<string, unknown> | undefined;
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      json = undefined;
-    }
-    return { status: res.statusCode, json, text };
+    return httpCall(server.url + pathAndQuery, { timeoutMs: 30_000, ...init });
   };
 
   return {

@@ -1,27 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request } from 'undici';
 import { describeEachEngine } from '../../../../test/helpers/engines.js';
 import { startTestServer, type TestServer } from '../../../../test/helpers/server.js';
+import { httpCall, type CallInit } from '../../../../test/helpers/http-call.js';
 
-async function call(
-  server: TestServer,
-  path: string,
-  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
-) {
-  const res = await request(server.url + path, {
-    method: (init.method ?? 'GET') as 'GET',
-    body: init.body,
-    headers: init.headers,
-  });
-  const text = await res.body.text();
-  let json: Record<string, unknown> | undefined;
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.statusCode, headers: res.headers, text, json };
-}
+const call = (server: TestServer, path: string, init?: CallInit) => httpCall(server.url + path, init);
 
 describeEachEngine('admin user routes', (engine) => {
   let server: TestServer;
