@@ -2,7 +2,8 @@
 // The flags above are how the production bundle runs (`npm start`, the installed command, the
 // benchmark): V8 reads them only at start. They take ~30 MB off the peak for CPU within the
 // benchmark's noise: 8 MB semi-spaces instead of 16, and no compiler thread whose memory spikes
-// under a sudden load (docs/PERFORMANCE.md, the seventeenth round; docs/DEPLOY.md says how to change them).
+// under a sudden load (docs/PERFORMANCE.md, the seventeenth round; docs/DEPLOY.md says how to
+// change them).
 import { COMMANDS } from './commands.js';
 import { ConfigError, formatConfigIssues } from '../config/index.js';
 import { CliError } from './context.js';

@@ -19,8 +19,8 @@ export interface Overrides {
  * Under load V8 let a replica's old generation grow to ~4× its ~30 MB live heap before it
  * collected it (peaks of ~250 MB RSS); at 1.6× the peak was ~175 MB for no CPU we could tell
  * from the noise, since a full collection of that heap takes ~10 ms. With the live heap down to
- * ~17 MB, 1.4× took 4–10 MB more off the peak, again for no CPU we could tell: the buffers the
- * network's chunks arrive in are mostly freed only by a full collection (docs/PERFORMANCE.md).
+ * ~17 MB, 1.4× took 4–10 MB more off the peak, again for no CPU we could tell; under many
+ * concurrent streams, part of what waits is their network buffers (docs/PERFORMANCE.md).
  */
 export const DEFAULT_HEAP_GROWING_PERCENT = 40;
 
