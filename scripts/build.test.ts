@@ -103,7 +103,7 @@ describeWithBinary('microsocks', 'the production bundle', () => {
 
   it('runs as a program with the Node flags its first line names, which the benchmark uses too', () => {
     const flags = hashbangNodeFlags(entry);
-    expect(flags).toEqual(['--max-semi-space-size=8', '--no-concurrent-recompilation']);
+    expect(flags).toEqual(['--max-semi-space-size=8', '--no-concurrent-recompilation', '--liftoff-only']);
     const commandLine = readFileSync(`/proc/${server!.child.pid}/cmdline`, 'utf8').split('\0');
     expect(commandLine.slice(1, 1 + flags.length)).toEqual(flags);
     expect(commandLine[1 + flags.length]).toBe(entry);

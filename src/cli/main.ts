@@ -1,9 +1,10 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --no-concurrent-recompilation
+#!/usr/bin/env -S node --max-semi-space-size=8 --no-concurrent-recompilation --liftoff-only
 // The flags above are how the production bundle runs (`npm start`, the installed command, the
-// benchmark): V8 reads them only at start. They take ~30 MB off the peak for CPU within the
-// benchmark's noise: 8 MB semi-spaces instead of 16, and no compiler thread whose memory spikes
-// under a sudden load (docs/PERFORMANCE.md, the seventeenth round; docs/DEPLOY.md says how to
-// change them).
+// benchmark): V8 reads them only at start. They take ~45 MB off the peak for CPU within the
+// benchmark's noise: 8 MB semi-spaces instead of 16, no compiler thread whose memory spikes
+// under a sudden load, and WebAssembly (undici's HTTP parser) left to the baseline compiler,
+// whose optimising compile of that parser took ~30 MB for a moment and kept ~10 MB (PERFORMANCE.md,
+// the seventeenth and eighteenth rounds; DEPLOY.md says how to change them).
 import { COMMANDS } from './commands.js';
 import { ConfigError, formatConfigIssues } from '../config/index.js';
 import { CliError } from './context.js';
