@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServerProcess, type ServerProcess } from '../helpers/cli.js';
 import { TEST_ADMIN_KEY } from '../helpers/config.js';
-import { httpCall, type CallResult } from '../helpers/http-call.js';
+import { httpCall, type CallInit, type CallResult } from '../helpers/http-call.js';
 import type { UpstreamSim } from '../upstream-sim/index.js';
 
 export interface Cluster {
@@ -16,7 +16,7 @@ export interface Cluster {
   call(
     index: number,
     pathAndQuery: string,
-    init?: { json?: unknown; timeoutMs?: number; headers?: Record<string, string> },
+    init?: Pick<CallInit, 'json' | 'timeoutMs' | 'headers'>,
   ): Promise<CallResult>;
   addUser(userId: string, limits?: { requests_per_minute?: number }): Promise<string>;
   stop(): Promise<void>;
@@ -75,7 +75,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const call: Cluster['call'] = (index, pathAndQuery, init) => {
     const server = processes[index];
     if (!server) throw new Error(`no process ${index}`);
-    return httpCall(server.url + pathAndQuery, { timeoutMs: 30_000, ...init });
+    return httpCall(server.url + pathAndQuery, { ...init, timeoutMs: init?.timeoutMs ?? 30_000 });
   };
 
   return {
