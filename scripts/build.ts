@@ -39,7 +39,8 @@ const REQUIRE_SHIM =
   'const require = __createRequire(import.meta.url);';
 
 export async function buildServer(
-  options: { outfile?: string } = {},
+  // minify: false keeps names and one module per commented section, for profiles (bench:variant).
+  options: { outfile?: string; minify?: boolean } = {},
 ): Promise<BuildResult<{ metafile: true }>> {
   return build({
     entryPoints: [ENTRY],
@@ -50,7 +51,7 @@ export async function buildServer(
     target: 'node20.19',
     external: EXTERNAL_PACKAGES,
     banner: { js: REQUIRE_SHIM },
-    minify: true,
+    minify: options.minify ?? true,
     // Node prints the source line of an uncaught error: a line, not the whole file.
     lineLimit: 160,
     sourcemap: 'linked',

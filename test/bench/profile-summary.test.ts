@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import {
+  layerOf,
+  moduleAt,
+  moduleStarts,
+  summarizeProfile,
+  type CpuProfile,
+} from '../../bench/profile-summary.js';
+
+const BUNDLE = [
+  '#!/usr/bin/env -S node',
+  'const require = 1;',
+  '// node_modules/@fastify/error/index.js',
+  'function a() {}',
+  '// src/pool/health.ts',
+  'function applyOutcome() {}',
+  'function other() {}',
+  '// src/store/journal.ts',
+  'function end() {}',
+].join('\n');
+const URL = 'file:///tmp/v/dist/main.js';
+
+const frame = (functionName: string, url: string, lineNumber: number) => ({ functionName, url, lineNumber });
+
+describe('bench:profile', () => {
+  it('finds where each bundled module starts and which one a line is in', () => {
+    const starts = moduleStarts(BUNDLE);
+    expect(starts).toEqual([
+      [2, 'node_modules/@fastify/error/index.js'],
+      [4, 'src/pool/health.ts'],
+      [7, 'src/store/journal.ts'],
+    ]);
+    expect(moduleAt(starts, 1)).toBe('(bundle preamble)');
+    expect(moduleAt(starts, 3)).toBe('node_modules/@fastify/error/index.js');
+    expect(moduleAt(starts, 6)).toBe('src/pool/health.ts');
+    expect(moduleAt(starts, 8)).toBe('src/store/journal.ts');
+  });
+
+  it('names a layer by the source area or the package', () => {
+    expect(layerOf('src/pool/health.ts')).toBe('src/pool');
+    expect(layerOf('node_modules/@fastify/error/index.js')).toBe('@fastify/error');
+    expect(layerOf('node_modules/pino/lib/tools.js')).toBe('pino');
+  });
+
+  it('sums self time by layer, module or function, idle left out', () => {
+    const profile: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame('(idle)', '', -1) },
+        { id: 2, callFrame: frame('applyOutcome', URL, 5) },
+        { id: 3, callFrame: frame('other', URL, 6) },
+        { id: 4, callFrame: frame('end', URL, 8) },
+        {
+          id: 5,
+          callFrame: frame('sqliteTransaction', 'file:///r/node_modules/better-sqlite3/lib/t.js', 50),
+        },
+        { id: 6, callFrame: frame('(garbage collector)', '', -1) },
+      ],
+      samples: [1, 2, 3, 4, 5, 6, 2, 1],
+      timeDeltas: [500, 100, 200, 300, 250, 150, 100, 500],
+    };
+    const byLayer = summarizeProfile({ profile, bundle: BUNDLE, bundleUrl: URL, by: 'layer' });
+    expect(byLayer.busyMicros).toBe(1100);
+    expect(byLayer.rows.map((row) => [row.name, row.micros])).toEqual([
+      ['src/pool', 400],
+      ['src/store', 300],
+      ['better-sqlite3', 250],
+      ['(garbage collector)', 150],
+    ]);
+    expect(byLayer.rows[0]!.share).toBeCloseTo((100 * 400) / 1100, 6);
+    const byFunction = summarizeProfile({ profile, bundle: BUNDLE, bundleUrl: URL, by: 'function' });
+    expect(byFunction.rows.map((row) => row.name)).toContain('applyOutcome src/pool/health.ts');
+    expect(byFunction.rows.map((row) => row.name)).toContain(
+      'sqliteTransaction node_modules/better-sqlite3/lib/t.js:51',
+    );
+    const byModule = summarizeProfile({ profile, bundle: BUNDLE, bundleUrl: URL, by: 'module' });
+    expect(byModule.rows[0]).toMatchObject({ name: 'src/pool/health.ts', micros: 400 });
+  });
+});
