@@ -1,4 +1,5 @@
 /** The figures of `npm run bench:compare`: one measurement per build, mode and pass. */
+import { markdownTable } from './report.js';
 import type { Mode } from './targets.js';
 
 export interface ComparePass {
@@ -56,21 +57,26 @@ export function summarizePasses(passes: ComparePass[]): CompareRow[] {
 }
 
 export function renderCompareTable(rows: CompareRow[], connections: number): string {
-  const lines = [
-    `| mode | build | CPU µs/req per pass | median CPU µs/req | median req/s | median p50 ms | peak RSS MB | failed |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((row) =>
-      [
-        `${row.mode}, ${connections} conns`,
-        row.build,
-        row.cpuPerPass.map((cpu) => cpu.toFixed(0)).join(' / '),
-        row.medianCpu.toFixed(0),
-        row.medianRps.toFixed(0),
-        row.medianP50Ms.toFixed(3),
-        row.peakRssMb.toFixed(1),
-        String(row.failed),
-      ].join(' | '),
-    ),
-  ];
-  return lines.map((line) => (line.startsWith('| ') ? line : `| ${line} |`)).join('\n');
+  return markdownTable(
+    [
+      'mode',
+      'build',
+      'CPU µs/req per pass',
+      'median CPU µs/req',
+      'median req/s',
+      'median p50 ms',
+      'peak RSS MB',
+      'failed',
+    ],
+    rows.map((row) => [
+      `${row.mode}, ${connections} conns`,
+      row.build,
+      row.cpuPerPass.map((cpu) => cpu.toFixed(0)).join(' / '),
+      row.medianCpu.toFixed(0),
+      row.medianRps.toFixed(0),
+      row.medianP50Ms.toFixed(3),
+      row.peakRssMb.toFixed(1),
+      String(row.failed),
+    ]),
+  );
 }

@@ -17,8 +17,8 @@ import { COMPARE_USAGE, parseComparePlan, type CompareBuild } from './compare-pl
 import { renderCompareTable, summarizePasses, type ComparePass } from './compare-summary.js';
 import { startFloor } from './floor.js';
 import { runLoad } from './load.js';
+import { measure } from './measure.js';
 import { startOurs } from './ours.js';
-import { readCpuMicros, startRssSampler } from './proc.js';
 import { startSim } from './sim.js';
 import { v1Request, type Endpoints, type Mode, type RequestSpec } from './targets.js';
 import type { ChildService } from './children.js';
@@ -94,29 +94,30 @@ async function main(): Promise<number> {
     for (let pass = 1; pass <= plan.passes; pass++) {
       for (const mode of plan.modes) {
         for (const target of running) {
-          const { pid } = target.service;
-          const sampler = startRssSampler([pid]);
-          const before = readCpuMicros(pid);
-          const load = await runLoad({
+          const {
+            load,
+            gatewayCpuUs = Number.NaN,
+            gatewayPeakRssMb = 0,
+          } = await measure({
             spec: target.request(mode),
             connections: plan.connections,
             durationSec: plan.seconds,
+            gatewayPid: target.service.pid,
+            simPid: sim.service.pid,
           });
-          const cpu = (readCpuMicros(pid) - before) / Math.max(1, load.ok);
-          const peakRssMb = (sampler.stop().get(pid) ?? 0) / 1024;
           const failed = load.non2xx + load.errors + load.timeouts;
           passes.push({
             build: target.build.label,
             mode,
             pass,
-            cpuMicrosPerRequest: cpu,
+            cpuMicrosPerRequest: gatewayCpuUs,
             requestsPerSec: load.rps,
             p50Ms: load.latency.p50,
-            peakRssMb,
+            peakRssMb: gatewayPeakRssMb,
             failed,
           });
           console.log(
-            `pass ${pass} ${mode} ${target.build.label}: ${cpu.toFixed(0)} µs CPU/req, ${load.rps.toFixed(0)} req/s, p50 ${load.latency.p50.toFixed(3)} ms` +
+            `pass ${pass} ${mode} ${target.build.label}: ${gatewayCpuUs.toFixed(0)} µs CPU/req, ${load.rps.toFixed(0)} req/s, p50 ${load.latency.p50.toFixed(3)} ms` +
               (failed > 0 ? `, ${failed} failed` : ''),
           );
         }

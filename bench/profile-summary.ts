@@ -71,15 +71,15 @@ function outsideName(frame: CallFrame, by: GroupBy): string {
 
 export function summarizeProfile(input: {
   profile: CpuProfile;
-  bundle: string;
+  /** moduleStarts() of the bundle. */
+  starts: [number, string][];
   bundleUrl: string;
   by: GroupBy;
 }): {
   busyMicros: number;
   rows: ProfileRow[];
 } {
-  const { profile, by } = input;
-  const starts = moduleStarts(input.bundle);
+  const { profile, starts, by } = input;
   const selfMicros = new Map<number, number>();
   profile.samples.forEach((id, index) =>
     selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)),
@@ -121,12 +121,11 @@ function main(): void {
   }
   const [profilePath, bundlePath] = positionals as [string, string];
   const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as CpuProfile;
-  const bundle = readFileSync(bundlePath, 'utf8');
-  if (moduleStarts(bundle).length === 0)
-    throw new Error(`${bundlePath} has no module comments: build it with --no-minify`);
+  const starts = moduleStarts(readFileSync(bundlePath, 'utf8'));
+  if (starts.length === 0) throw new Error(`${bundlePath} has no module comments: build it with --no-minify`);
   const { busyMicros, rows } = summarizeProfile({
     profile,
-    bundle,
+    starts,
     bundleUrl: pathToFileURL(bundlePath).href,
     by,
   });

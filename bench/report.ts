@@ -15,7 +15,7 @@ function row(cells: string[]): string {
   return `| ${cells.map((cell) => cell.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|')).join(' | ')} |`;
 }
 
-function table(header: string[], rows: string[][]): string {
+export function markdownTable(header: string[], rows: string[][]): string {
   return [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n');
 }
 
@@ -40,7 +40,7 @@ function casesTable(cases: CaseResult[]): string {
       failures > 0 ? `${failures} failed` : '0',
     ];
   });
-  return table(
+  return markdownTable(
     [
       'case',
       'conns',
@@ -81,7 +81,7 @@ function ratiosTable(cases: CaseResult[]): string {
     ]);
   }
   if (rows.length === 0) return '_No ratios: our server was not measured._';
-  return table(
+  return markdownTable(
     [
       'case',
       'conns',
@@ -112,7 +112,7 @@ export function renderMarkdown(report: BenchReport): string {
     '### Ratios',
     ratiosTable(report.cases),
     '### First streamed byte (1 connection)',
-    table(
+    markdownTable(
       ['target', 'requests', 'mean ms', 'p50 ms', 'p99 ms'],
       report.firstByte.map((f) =>
         f.status === 'ok'
@@ -127,7 +127,7 @@ export function renderMarkdown(report: BenchReport): string {
         `RSS before ${fmt(report.memory.rssBeforeMb, 1)} MB, peak ${fmt(report.memory.peakRssMb, 1)} MB.`
       : `${report.memory.status}: ${report.memory.note}`,
     '### Targets',
-    table(
+    markdownTable(
       ['target', 'goal', 'measured', 'met', 'floor (bare Node proxy)'],
       report.checks.map((c) => [
         c.description,

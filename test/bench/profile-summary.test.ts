@@ -58,7 +58,7 @@ describe('bench:profile', () => {
       samples: [1, 2, 3, 4, 5, 6, 2, 1],
       timeDeltas: [500, 100, 200, 300, 250, 150, 100, 500],
     };
-    const byLayer = summarizeProfile({ profile, bundle: BUNDLE, bundleUrl: URL, by: 'layer' });
+    const byLayer = summarizeProfile({ profile, starts: moduleStarts(BUNDLE), bundleUrl: URL, by: 'layer' });
     expect(byLayer.busyMicros).toBe(1100);
     expect(byLayer.rows.map((row) => [row.name, row.micros])).toEqual([
       ['src/pool', 400],
@@ -67,12 +67,22 @@ describe('bench:profile', () => {
       ['(garbage collector)', 150],
     ]);
     expect(byLayer.rows[0]!.share).toBeCloseTo((100 * 400) / 1100, 6);
-    const byFunction = summarizeProfile({ profile, bundle: BUNDLE, bundleUrl: URL, by: 'function' });
+    const byFunction = summarizeProfile({
+      profile,
+      starts: moduleStarts(BUNDLE),
+      bundleUrl: URL,
+      by: 'function',
+    });
     expect(byFunction.rows.map((row) => row.name)).toContain('applyOutcome src/pool/health.ts');
     expect(byFunction.rows.map((row) => row.name)).toContain(
       'sqliteTransaction node_modules/better-sqlite3/lib/t.js:51',
     );
-    const byModule = summarizeProfile({ profile, bundle: BUNDLE, bundleUrl: URL, by: 'module' });
+    const byModule = summarizeProfile({
+      profile,
+      starts: moduleStarts(BUNDLE),
+      bundleUrl: URL,
+      by: 'module',
+    });
     expect(byModule.rows[0]).toMatchObject({ name: 'src/pool/health.ts', micros: 400 });
   });
 });
