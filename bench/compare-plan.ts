@@ -1,18 +1,21 @@
 /**
  * Flags of `npm run bench:compare`: which builds to set side by side, under which load. Each
  * build is a directory holding a bundle at dist/main.js (another commit's worktree after
- * `npm run build`, or one written by `npm run bench:variant`), or the word `floor`.
+ * `npm run build`, or one written by `npm run bench:variant`), or the word `floor`, or
+ * `floor+N`: the floor with N µs of busy work per request, a stand-in for a gateway's own work.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Mode } from './targets.js';
 
 export interface CompareBuild {
-  /** What the tables call it: the directory's name, or `floor`. */
+  /** What the tables call it: the directory's name, or `floor` / `floor+N`. */
   label: string;
   kind: 'ours' | 'floor';
   /** Ours: the directory holding dist/main.js. */
   root?: string;
+  /** The floor: µs of busy work per request (`floor+N`). */
+  workMicros?: number;
 }
 
 export interface ComparePlan {
@@ -25,7 +28,8 @@ export interface ComparePlan {
 }
 
 export const COMPARE_USAGE = `Usage: npm run bench:compare -- [options] BUILD [BUILD...]
-  BUILD            a directory holding dist/main.js, or "floor" (the bare Node proxy)
+  BUILD            a directory holding dist/main.js, "floor" (the bare Node proxy), or
+                   "floor+N" (the floor with N µs of busy work per request)
   --modes LIST     non-stream,stream (default: both)
   --connections N  concurrent connections (default 16)
   --warmup S       seconds of load on each build before the first pass (default 8)
@@ -70,6 +74,13 @@ export function parseComparePlan(argv: string[], cwd = process.cwd()): ComparePl
   if (positionals.length === 0) throw new Error('name at least one build to measure');
   const builds = positionals.map((arg): CompareBuild => {
     if (arg === 'floor') return { label: 'floor', kind: 'floor' };
+    const work = /^floor\+(.*)$/.exec(arg);
+    if (work) {
+      const workMicros = Number(work[1]);
+      if (!/^\d+$/.test(work[1] ?? '') || workMicros <= 0 || workMicros > 1_000_000)
+        throw new Error(`"${arg}": floor+N needs N, the µs of work per request, from 1 to 1000000`);
+      return { label: arg, kind: 'floor', workMicros };
+    }
     const root = resolve(cwd, arg);
     return { label: root.split('/').filter(Boolean).pop() ?? root, kind: 'ours', root };
   });

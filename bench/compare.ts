@@ -59,7 +59,14 @@ async function main(): Promise<number> {
       const buildDir = join(workDir, build.label);
       await mkdir(buildDir);
       if (build.kind === 'floor') {
-        const floor = await startFloor({ repoRoot, workDir: buildDir, cleanup, sim, simApiKey });
+        const floor = await startFloor({
+          repoRoot,
+          workDir: buildDir,
+          cleanup,
+          sim,
+          simApiKey,
+          workMicros: build.workMicros,
+        });
         const endpoints = { ...base, floor: { url: floor.url, key: floor.key } };
         running.push({
           build,

@@ -8,7 +8,12 @@
  * Plain JavaScript run by plain node: a TypeScript loader would add a hooks thread (and its
  * memory) that the floor's RSS must not carry.
  *
- * Usage: node bench/floor-server.mjs --port P --upstream http://127.0.0.1:Q/v1 --upstream-key K --key C
+ * `--work-us N` adds N µs of busy work to each request before it is forwarded: a stand-in for a
+ * gateway's own work (authentication, the pool, storage), to measure what that work costs beyond
+ * itself on this machine (`npm run bench:compare -- floor floor+150`, PERFORMANCE.md, the
+ * twenty-first round). The benchmark's floor does none.
+ *
+ * Usage: node bench/floor-server.mjs --port P --upstream http://127.0.0.1:Q/v1 --upstream-key K --key C [--work-us N]
  */
 import http from 'node:http';
 import { parseArgs } from 'node:util';
@@ -20,12 +25,21 @@ const { values } = parseArgs({
     upstream: { type: 'string' },
     'upstream-key': { type: 'string' },
     key: { type: 'string' },
+    'work-us': { type: 'string', default: '0' },
   },
 });
 const { port, upstream, key } = values;
-if (!port || !upstream || !values['upstream-key'] || !key) {
-  console.error('usage: floor-server.mjs --port P --upstream URL --upstream-key K --key C');
+const workMicros = Number(values['work-us']);
+if (!port || !upstream || !values['upstream-key'] || !key || !(workMicros >= 0)) {
+  console.error('usage: floor-server.mjs --port P --upstream URL --upstream-key K --key C [--work-us N]');
   process.exit(2);
+}
+const workNanos = BigInt(Math.round(workMicros * 1000));
+
+/** Busy, not asleep: the work must hold the CPU as a gateway's own code would. */
+function work() {
+  const until = process.hrtime.bigint() + workNanos;
+  while (process.hrtime.bigint() < until);
 }
 const target = new URL(upstream);
 const pool = new Pool(target.origin, { connections: 256 });
@@ -65,6 +79,7 @@ const server = http.createServer((req, res) => {
     } catch {
       return fail(res, 400);
     }
+    if (workNanos > 0n) work();
     forward(res, body).catch(() => (res.headersSent ? res.destroy() : fail(res, 502)));
   });
 });

@@ -18,6 +18,8 @@ export async function startFloor(input: {
   cleanup: CleanupRegistry;
   sim: { openaiBaseUrl: string };
   simApiKey: string;
+  /** µs of busy work per request before forwarding (floor-server.mjs's --work-us); none by default. */
+  workMicros?: number;
 }): Promise<FloorProcess> {
   const port = await freePort();
   const key = `floor-${randomBytes(12).toString('hex')}`;
@@ -34,6 +36,7 @@ export async function startFloor(input: {
       input.simApiKey,
       '--key',
       key,
+      ...(input.workMicros ? ['--work-us', String(input.workMicros)] : []),
     ],
     cwd: input.repoRoot,
     env: { ...process.env, NODE_ENV: 'production' },

@@ -30,6 +30,16 @@ describe('bench:compare flags', () => {
     });
   });
 
+  it('takes the floor with busy work per request as floor+N', () => {
+    const plan = parseComparePlan(['floor', 'floor+150'], '/work');
+    expect(plan !== 'help' && plan.builds).toEqual([
+      { label: 'floor', kind: 'floor' },
+      { label: 'floor+150', kind: 'floor', workMicros: 150 },
+    ]);
+    for (const bad of ['floor+', 'floor+0', 'floor+1.5', 'floor+-3', 'floor+x', 'floor+2000000'])
+      expect(() => parseComparePlan([bad]), bad).toThrow(/floor\+N needs N/);
+  });
+
   it('reads the load options', () => {
     const plan = parseComparePlan([
       '--modes',

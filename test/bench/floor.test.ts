@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,5 +63,47 @@ describe('the floor target (bare Node proxy)', () => {
     const text = await response.text();
     expect(text).toContain('"object":"chat.completion.chunk"');
     expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  });
+
+  it('holds each request for its --work-us of busy work before forwarding it', async () => {
+    const workDir2 = await mkdtemp(join(tmpdir(), 'cas-floor-work-'));
+    const busy = await startFloor({
+      repoRoot,
+      workDir: workDir2,
+      cleanup,
+      sim,
+      simApiKey: SIM_KEY,
+      workMicros: 30_000,
+    });
+    try {
+      const forwardedBefore = sim.log.length;
+      const started = process.hrtime.bigint();
+      const response = await fetch(`${busy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${busy.key}` },
+        body: ask(false),
+      });
+      expect(response.status).toBe(200);
+      await response.text();
+      // A lower bound only: the 30 ms are spent before the upstream sees the request.
+      expect(Number(process.hrtime.bigint() - started) / 1e6).toBeGreaterThanOrEqual(30);
+      expect(sim.log.length).toBe(forwardedBefore + 1);
+    } finally {
+      await busy.service.stop();
+      await rm(workDir2, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a --work-us that is not a number of µs', async () => {
+    const script = join(repoRoot, 'bench', 'floor-server.mjs');
+    const args = ['--port', '1', '--upstream', 'http://127.0.0.1:1/v1', '--upstream-key', 'k', '--key', 'c'];
+    const exitCode = (extra: string[]) =>
+      new Promise<number | null>((done) => {
+        execFile(process.execPath, [script, ...args, ...extra], (error) =>
+          done(error ? (error.code as number) : 0),
+        );
+      });
+    expect(await exitCode(['--work-us=-5'])).toBe(2);
+    expect(await exitCode(['--work-us', 'lots'])).toBe(2);
   });
 });
