@@ -74,10 +74,10 @@ export function parseComparePlan(argv: string[], cwd = process.cwd()): ComparePl
   if (positionals.length === 0) throw new Error('name at least one build to measure');
   const builds = positionals.map((arg): CompareBuild => {
     if (arg === 'floor') return { label: 'floor', kind: 'floor' };
-    const work = /^floor\+(.*)$/.exec(arg);
-    if (work) {
-      const workMicros = Number(work[1]);
-      if (!/^\d+$/.test(work[1] ?? '') || workMicros <= 0 || workMicros > 1_000_000)
+    if (arg.startsWith('floor+')) {
+      const digits = arg.slice('floor+'.length);
+      const workMicros = Number(digits);
+      if (!/^\d+$/.test(digits) || workMicros < 1 || workMicros > 1_000_000)
         throw new Error(`"${arg}": floor+N needs N, the µs of work per request, from 1 to 1000000`);
       return { label: arg, kind: 'floor', workMicros };
     }

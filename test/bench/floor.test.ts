@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,10 +66,11 @@ describe('the floor target (bare Node proxy)', () => {
   });
 
   it('holds each request for its --work-us of busy work before forwarding it', async () => {
-    const workDir2 = await mkdtemp(join(tmpdir(), 'cas-floor-work-'));
+    const busyDir = join(workDir, 'busy');
+    await mkdir(busyDir);
     const busy = await startFloor({
       repoRoot,
-      workDir: workDir2,
+      workDir: busyDir,
       cleanup,
       sim,
       simApiKey: SIM_KEY,
@@ -90,7 +91,6 @@ describe('the floor target (bare Node proxy)', () => {
       expect(sim.log.length).toBe(forwardedBefore + 1);
     } finally {
       await busy.service.stop();
-      await rm(workDir2, { recursive: true, force: true });
     }
   });
 
