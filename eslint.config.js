@@ -24,7 +24,14 @@ export default tseslint.config(
     // Plain scripts run by node (bench/floor-server.mjs): Node's globals, no TypeScript.
     files: ['**/*.mjs'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        setImmediate: 'readonly',
+        TextDecoder: 'readonly',
+      },
     },
   },
   {

@@ -2,20 +2,23 @@
  * Flags of `npm run bench:compare`: which builds to set side by side, under which load. Each
  * build is a directory holding a bundle at dist/main.js (another commit's worktree after
  * `npm run build`, or one written by `npm run bench:variant`), or the word `floor`, or
- * `floor+N`: the floor with N µs of busy work per request, a stand-in for a gateway's own work.
+ * `floor+N`: the floor with N µs of busy work per request, a stand-in for a gateway's own work,
+ * or `floor+store`: the floor that also stores and logs every turn (bench/floor-store.mjs).
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Mode } from './targets.js';
 
 export interface CompareBuild {
-  /** What the tables call it: the directory's name, or `floor` / `floor+N`. */
+  /** What the tables call it: the directory's name, or `floor` / `floor+N` / `floor+store`. */
   label: string;
   kind: 'ours' | 'floor';
   /** Ours: the directory holding dist/main.js. */
   root?: string;
   /** The floor: µs of busy work per request (`floor+N`). */
   workMicros?: number;
+  /** The floor: stores and logs every turn (`floor+store`). */
+  store?: boolean;
 }
 
 export interface ComparePlan {
@@ -29,7 +32,8 @@ export interface ComparePlan {
 
 export const COMPARE_USAGE = `Usage: npm run bench:compare -- [options] BUILD [BUILD...]
   BUILD            a directory holding dist/main.js, "floor" (the bare Node proxy), or
-                   "floor+N" (the floor with N µs of busy work per request)
+                   "floor+N" (the floor with N µs of busy work per request), or
+                   "floor+store" (the floor storing and logging every turn)
   --modes LIST     non-stream,stream (default: both)
   --connections N  concurrent connections (default 16)
   --warmup S       seconds of load on each build before the first pass (default 8)
@@ -74,6 +78,7 @@ export function parseComparePlan(argv: string[], cwd = process.cwd()): ComparePl
   if (positionals.length === 0) throw new Error('name at least one build to measure');
   const builds = positionals.map((arg): CompareBuild => {
     if (arg === 'floor') return { label: 'floor', kind: 'floor' };
+    if (arg === 'floor+store') return { label: arg, kind: 'floor', store: true };
     if (arg.startsWith('floor+')) {
       const digits = arg.slice('floor+'.length);
       const workMicros = Number(digits);

@@ -66,6 +66,7 @@ async function main(): Promise<number> {
           sim,
           simApiKey,
           workMicros: build.workMicros,
+          store: build.store,
         });
         const endpoints = { ...base, floor: { url: floor.url, key: floor.key } };
         running.push({

@@ -13,7 +13,10 @@
  * itself on this machine (`npm run bench:compare -- floor floor+150`, PERFORMANCE.md, the
  * twenty-first round). The benchmark's floor does none.
  *
- * Usage: node bench/floor-server.mjs --port P --upstream http://127.0.0.1:Q/v1 --upstream-key K --key C [--work-us N]
+ * `--store FILE` makes it the storing floor (`floor+store`): each turn is also stored in SQLite
+ * and logged, the least a gateway that keeps every conversation must add (floor-store.mjs).
+ *
+ * Usage: node bench/floor-server.mjs --port P --upstream http://127.0.0.1:Q/v1 --upstream-key K --key C [--work-us N] [--store FILE]
  */
 import http from 'node:http';
 import { parseArgs } from 'node:util';
@@ -26,15 +29,20 @@ const { values } = parseArgs({
     'upstream-key': { type: 'string' },
     key: { type: 'string' },
     'work-us': { type: 'string', default: '0' },
+    store: { type: 'string' },
   },
 });
 const { port, upstream, key } = values;
 const workMicros = Number(values['work-us']);
 if (!port || !upstream || !values['upstream-key'] || !key || !(workMicros >= 0)) {
-  console.error('usage: floor-server.mjs --port P --upstream URL --upstream-key K --key C [--work-us N]');
+  console.error(
+    'usage: floor-server.mjs --port P --upstream URL --upstream-key K --key C [--work-us N] [--store FILE]',
+  );
   process.exit(2);
 }
 const workNanos = BigInt(Math.round(workMicros * 1000));
+const storing = values.store ? await import('./floor-store.mjs') : undefined;
+const turns = storing?.openTurnStore(values.store);
 
 /** Busy, not asleep: the work must hold the CPU as a gateway's own code would. */
 function work() {
@@ -62,9 +70,30 @@ async function forward(res, body) {
     headers: upstreamHeaders,
     body: JSON.stringify(body),
   });
-  res.writeHead(answer.statusCode, { 'content-type': answer.headers['content-type'] ?? 'application/json' });
-  for await (const chunk of answer.body) res.write(chunk);
-  res.end();
+  const contentType = answer.headers['content-type'] ?? 'application/json';
+  res.writeHead(answer.statusCode, { 'content-type': contentType });
+  if (!turns) {
+    for await (const chunk of answer.body) res.write(chunk);
+    res.end();
+    return;
+  }
+  const turn = { model: body.model, prompt: storing.promptOf(body), createdAt: Date.now() };
+  if (contentType.includes('text/event-stream')) {
+    // The last chunk (the [DONE]) is held until the commit, then leaves with the end in one write.
+    const collector = storing.streamTextCollector();
+    let held;
+    for await (const chunk of answer.body) {
+      collector.add(chunk);
+      if (held) res.write(held);
+      held = chunk;
+    }
+    await turns.record({ ...turn, reply: collector.text() });
+    res.end(held);
+    return;
+  }
+  const bytes = Buffer.from(await answer.body.arrayBuffer());
+  await turns.record({ ...turn, reply: storing.completionText(bytes) });
+  res.end(bytes);
 }
 
 const server = http.createServer((req, res) => {
@@ -85,4 +114,11 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(Number(port), '127.0.0.1');
-process.on('SIGTERM', () => server.close(() => pool.close().then(() => process.exit(0))));
+process.on('SIGTERM', () =>
+  server.close(() =>
+    pool.close().then(() => {
+      turns?.close();
+      process.exit(0);
+    }),
+  ),
+);

@@ -20,6 +20,8 @@ export async function startFloor(input: {
   simApiKey: string;
   /** µs of busy work per request before forwarding (floor-server.mjs's --work-us); none by default. */
   workMicros?: number;
+  /** The storing floor: each turn stored in SQLite under workDir and logged (floor-store.mjs). */
+  store?: boolean;
 }): Promise<FloorProcess> {
   const port = await freePort();
   const key = `floor-${randomBytes(12).toString('hex')}`;
@@ -37,6 +39,7 @@ export async function startFloor(input: {
       '--key',
       key,
       ...(input.workMicros ? ['--work-us', String(input.workMicros)] : []),
+      ...(input.store ? ['--store', join(input.workDir, 'floor-turns.db')] : []),
     ],
     cwd: input.repoRoot,
     env: { ...process.env, NODE_ENV: 'production' },

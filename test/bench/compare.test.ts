@@ -40,6 +40,15 @@ describe('bench:compare flags', () => {
       expect(() => parseComparePlan([bad]), bad).toThrow(/floor\+N needs N/);
   });
 
+  it('takes the floor that stores every turn as floor+store', () => {
+    const plan = parseComparePlan(['floor', 'floor+store'], '/work');
+    expect(plan !== 'help' && plan.builds).toEqual([
+      { label: 'floor', kind: 'floor' },
+      { label: 'floor+store', kind: 'floor', store: true },
+    ]);
+    expect(() => parseComparePlan(['floor+stores'])).toThrow(/floor\+N needs N/);
+  });
+
   it('reads the load options', () => {
     const plan = parseComparePlan([
       '--modes',

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCleanupRegistry } from '../../bench/cleanup.js';
 import { startFloor, type FloorProcess } from '../../bench/floor.js';
@@ -91,6 +92,54 @@ describe('the floor target (bare Node proxy)', () => {
       expect(sim.log.length).toBe(forwardedBefore + 1);
     } finally {
       await busy.service.stop();
+    }
+  });
+
+  it('stores each turn with its prompt and reply before the answer ends, and logs it (--store)', async () => {
+    const storeDir = join(workDir, 'store');
+    await mkdir(storeDir);
+    const storing = await startFloor({
+      repoRoot,
+      workDir: storeDir,
+      cleanup,
+      sim,
+      simApiKey: SIM_KEY,
+      store: true,
+    });
+    try {
+      const send = (stream: boolean, content: string) =>
+        fetch(`${storing.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${storing.key}` },
+          body: JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [{ role: 'user', content }] }),
+        });
+      const whole = (await (await send(false, 'first question')).json()) as {
+        choices: { message: { content: string } }[];
+      };
+      const streamed = await (await send(true, 'second question')).text();
+      const streamedText = streamed
+        .split('\n')
+        .filter((line) => line.startsWith('data: {'))
+        .map((line) => JSON.parse(line.slice(6)) as { choices: { delta: { content?: string } }[] })
+        .map((chunk) => chunk.choices[0]?.delta.content ?? '')
+        .join('');
+      expect(streamedText.length).toBeGreaterThan(0);
+      expect(streamed.trimEnd().endsWith('data: [DONE]')).toBe(true);
+
+      const db = new SQLite(join(storeDir, 'floor-turns.db'), { readonly: true });
+      try {
+        expect(db.prepare('SELECT model, prompt, reply FROM turns ORDER BY id').all()).toEqual([
+          { model: 'gpt-4o-mini', prompt: 'first question', reply: whole.choices[0]?.message.content },
+          { model: 'gpt-4o-mini', prompt: 'second question', reply: streamedText },
+        ]);
+      } finally {
+        db.close();
+      }
+      await storing.service.stop();
+      const logLines = (await readFile(join(storeDir, 'floor-turns.db.log'), 'utf8')).trim().split('\n');
+      expect(logLines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['turn', 'turn']);
+    } finally {
+      await storing.service.stop();
     }
   });
 
