@@ -40,7 +40,7 @@ const ms = (value: number): string => `${value.toFixed(3)} ms`;
 const times = (value: number): string => `${value.toFixed(1)}×`;
 const mb = (value: number): string => `${value.toFixed(1)} MB`;
 
-type Gateway = 'ours' | 'floor';
+type Gateway = 'ours' | 'floor' | 'floor-store';
 
 /** One target: how to read its value for a gateway, and what meets it. */
 interface TargetSpec {
@@ -56,12 +56,14 @@ interface TargetSpec {
 
 const finite = (value: number | undefined): value is number => value !== undefined && Number.isFinite(value);
 
-/** Ours decides; the floor's value of the same measure is shown beside it, for scale. */
+/** Ours decides; the floors' values of the same measure are shown beside it, for scale. */
 function evaluate(spec: TargetSpec): TargetCheck {
   const { id, description, goal } = spec;
   const base: TargetCheck = { id, description, goal };
   const floor = spec.value('floor');
   if (finite(floor)) base.floor = spec.show(floor);
+  const storingFloor = spec.value('floor-store');
+  if (finite(storingFloor)) base.storingFloor = spec.show(storingFloor);
   const value = spec.value('ours');
   if (!finite(value)) return { ...base, note: spec.missing ?? 'ours not measured' };
   return { ...base, measured: spec.show(value), met: spec.meets(value) };

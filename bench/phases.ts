@@ -31,6 +31,7 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 function gatewayPid(env: Environment, target: TargetName): number | undefined {
   if (target === 'ours') return env.ours?.service.pid;
   if (target === 'floor') return env.floor?.service.pid;
+  if (target === 'floor-store') return env.floorStore?.service.pid;
   if (target === 'portkey') return env.portkey?.service.pid;
   return undefined;
 }
@@ -41,6 +42,7 @@ function missingReason(env: Environment, target: TargetName): string {
     ours: env.oursProblem,
     portkey: env.portkeyStatus.note,
     floor: env.floorProblem,
+    'floor-store': env.floorStoreProblem,
   };
   const reason = reasons[target];
   return (reason ?? 'not started').split('\n')[0]!.replace(/[:;]\s*log:$/, '');

@@ -18,11 +18,14 @@ export interface BenchPlan {
   slowStreams: { count: number; holdMs: number; openTimeoutMs: number; chunkDelayMs: number };
 }
 
-export const USAGE = `Usage: npm run bench -- [--quick] [--targets direct,floor,ours,portkey]
+export const USAGE = `Usage: npm run bench -- [--quick] [--targets direct,floor,floor-store,ours,portkey]
   --quick     short runs (under a minute); the full run takes a few minutes
-  --targets   which targets to measure (default: all four; floor is a bare Node proxy)`;
+  --targets   which targets to measure (default: all five; --quick leaves out floor-store).
+              floor is a bare Node proxy, floor-store the same proxy storing and logging every turn`;
 
-const ALL_TARGETS: TargetName[] = ['direct', 'floor', 'ours', 'portkey'];
+const ALL_TARGETS: TargetName[] = ['direct', 'floor', 'floor-store', 'ours', 'portkey'];
+/** The quick run's default: the storing floor would take it past a minute on a slow machine. */
+const QUICK_TARGETS: TargetName[] = ['direct', 'floor', 'ours', 'portkey'];
 
 export function parsePlan(argv: string[]): BenchPlan | 'help' {
   const { values } = parseArgs({
@@ -35,7 +38,7 @@ export function parsePlan(argv: string[]): BenchPlan | 'help' {
     strict: true,
   });
   if (values.help) return 'help';
-  const targets = parseTargets(values.targets);
+  const targets = parseTargets(values.targets, values.quick ? QUICK_TARGETS : ALL_TARGETS);
   const slow = { count: 1000, chunkDelayMs: 2000 };
   if (values.quick) {
     // Under a minute on a fresh clone, build included (~7 s in CI): slow streams whose first byte
@@ -70,8 +73,8 @@ export function parsePlan(argv: string[]): BenchPlan | 'help' {
   };
 }
 
-export function parseTargets(text: string | undefined): TargetName[] {
-  if (text === undefined) return [...ALL_TARGETS];
+export function parseTargets(text: string | undefined, defaults = ALL_TARGETS): TargetName[] {
+  if (text === undefined) return [...defaults];
   const names = text
     .split(',')
     .map((name) => name.trim())

@@ -67,6 +67,7 @@ function ratiosTable(cases: CaseResult[]): string {
     seen.add(key);
     const pick = (target: TargetName) => findCase(cases, { ...c, target });
     const [direct, floor, ours, peer] = [pick('direct'), pick('floor'), pick('ours'), pick('portkey')];
+    const storingFloor = pick('floor-store');
     if (!ours) continue;
     const added = direct ? ours.latencyMeanMs! - direct.latencyMeanMs! : undefined;
     rows.push([
@@ -78,6 +79,7 @@ function ratiosTable(cases: CaseResult[]): string {
       fmt(ratio(peer?.gatewayCpuUs, ours.gatewayCpuUs), 1),
       fmt(ratio(ours.latencyMeanMs, peer?.latencyMeanMs), 2),
       fmt(ratio(ours.gatewayCpuUs, floor?.gatewayCpuUs), 1),
+      fmt(ratio(ours.gatewayCpuUs, storingFloor?.gatewayCpuUs), 1),
     ]);
   }
   if (rows.length === 0) return '_No ratios: our server was not measured._';
@@ -91,6 +93,7 @@ function ratiosTable(cases: CaseResult[]): string {
       'CPU Portkey/ours',
       'latency ours/Portkey',
       'CPU ours/floor',
+      'CPU ours/storing floor',
     ],
     rows,
   );
@@ -128,13 +131,14 @@ export function renderMarkdown(report: BenchReport): string {
       : `${report.memory.status}: ${report.memory.note}`,
     '### Targets',
     markdownTable(
-      ['target', 'goal', 'measured', 'met', 'floor (bare Node proxy)'],
+      ['target', 'goal', 'measured', 'met', 'floor (bare Node proxy)', 'storing floor'],
       report.checks.map((c) => [
         c.description,
         c.goal,
         c.measured ?? dash,
         c.met === undefined ? `n/a${c.note ? ` (${c.note})` : ''}` : c.met ? 'met' : 'NOT met',
         c.floor ?? dash,
+        c.storingFloor ?? dash,
       ]),
     ),
   ];

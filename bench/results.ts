@@ -47,6 +47,8 @@ export interface TargetCheck {
   met?: boolean;
   /** The same measure for the floor (a bare Node proxy), when it ran: what no gateway can beat. */
   floor?: string;
+  /** The same for the storing floor: the floor that also stores and logs every turn. */
+  storingFloor?: string;
   note?: string;
 }
 

@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --targets direct,floor,ours,portkey]`: our gateway against the
- * upstream simulator directly, a bare Node proxy (the floor) and Portkey, on loopback. Prints
+ * `npm run bench [-- --quick] [-- --targets direct,floor,floor-store,ours,portkey]`: our gateway
+ * against the upstream simulator directly, a bare Node proxy (the floor), the same proxy storing
+ * and logging every turn (the storing floor; full runs only by default) and Portkey, on loopback. Prints
  * markdown tables, writes JSON under bench/results/ and marks the issue's targets met or not.
  */
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -1,9 +1,11 @@
 /**
  * Starts what a run measures, each as its own process: the simulator (fast), a second one for
- * slow streams, the floor (a bare Node proxy), our production build and Portkey. Independent
+ * slow streams, the floor (a bare Node proxy), the storing floor, our production build and Portkey. Independent
  * steps run side by side.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CleanupRegistry } from './cleanup.js';
 import { startFloor, type FloorProcess } from './floor.js';
 import { buildOurs, startOurs, type OursProcess } from './ours.js';
@@ -18,6 +20,9 @@ export interface Environment {
   floor?: FloorProcess;
   /** Why the floor is missing although asked for. */
   floorProblem?: string;
+  /** The storing floor (floor-server.mjs --store). */
+  floorStore?: FloorProcess;
+  floorStoreProblem?: string;
   ours?: OursProcess;
   /** Why ours is missing although asked for. */
   oursProblem?: string;
@@ -73,6 +78,20 @@ export async function startEnvironment(input: SetupInput): Promise<Environment> 
     }
   }
 
+  let floorStore: FloorProcess | undefined;
+  let floorStoreProblem: string | undefined;
+  if (wants('floor-store')) {
+    try {
+      const dir = join(workDir, 'floor-store');
+      await mkdir(dir);
+      floorStore = await startFloor({ repoRoot, workDir: dir, cleanup, sim, simApiKey, store: true });
+      log(`storing floor on ${floorStore.url} (pid ${floorStore.service.pid})`);
+    } catch (error) {
+      floorStoreProblem = `did not start: ${describe(error)}`;
+      log(`floor-store: ${floorStoreProblem}`);
+    }
+  }
+
   let ours: OursProcess | undefined;
   let oursProblem: string | undefined;
   if (wants('ours')) {
@@ -108,12 +127,21 @@ export async function startEnvironment(input: SetupInput): Promise<Environment> 
     if (!portkey) log(`Portkey unavailable: ${portkeyStatus.note}`);
   }
 
-  const services = [portkey?.service, ours?.service, floor?.service, slowSim?.service, sim.service];
+  const services = [
+    portkey?.service,
+    ours?.service,
+    floor?.service,
+    floorStore?.service,
+    slowSim?.service,
+    sim.service,
+  ];
   return {
     sim,
     slowSim,
     floor,
     floorProblem,
+    floorStore,
+    floorStoreProblem,
     ours,
     oursProblem,
     portkey,
@@ -123,6 +151,7 @@ export async function startEnvironment(input: SetupInput): Promise<Environment> 
       simApiKey,
       chatgptTokens,
       ...(floor ? { floor: { url: floor.url, key: floor.key } } : {}),
+      ...(floorStore ? { floorStore: { url: floorStore.url, key: floorStore.key } } : {}),
       ...(ours ? { ours: { url: ours.url, userKey: ours.userKey } } : {}),
       ...(portkey ? { portkey: { url: portkey.url } } : {}),
     },

@@ -5,7 +5,7 @@
 import { getSentinel, sendBody } from '../test/upstream-sim/test-client.js';
 import { FAST_MODEL } from './ours.js';
 
-export type TargetName = 'direct' | 'floor' | 'ours' | 'portkey';
+export type TargetName = 'direct' | 'floor' | 'floor-store' | 'ours' | 'portkey';
 export type Api = 'v1' | 'api-chat';
 export type Mode = 'non-stream' | 'stream';
 
@@ -23,6 +23,8 @@ export interface Endpoints {
   simApiKey: string;
   /** The bare Node proxy (bench/floor-server.mjs). */
   floor?: { url: string; key: string };
+  /** The storing floor: the bare proxy that also stores and logs every turn (bench/floor-store.mjs). */
+  floorStore?: { url: string; key: string };
   ours?: { url: string; userKey: string };
   portkey?: { url: string };
   /** Access tokens of the simulator's ChatGPT accounts (one per concurrent direct connection). */
@@ -50,12 +52,14 @@ export function v1Request(endpoints: Endpoints, target: TargetName, mode: Mode):
     body,
   });
   const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
-  const { sim, floor, ours, portkey } = endpoints;
+  const { sim, floor, floorStore, ours, portkey } = endpoints;
   switch (target) {
     case 'direct':
       return post(`${sim.openaiBaseUrl}/chat/completions`, bearer(endpoints.simApiKey));
     case 'floor':
       return floor && post(`${floor.url}/v1/chat/completions`, bearer(floor.key));
+    case 'floor-store':
+      return floorStore && post(`${floorStore.url}/v1/chat/completions`, bearer(floorStore.key));
     case 'ours':
       return ours && post(`${ours.url}/v1/chat/completions`, bearer(ours.userKey));
     case 'portkey':

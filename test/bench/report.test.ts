@@ -139,29 +139,47 @@ describe('target evaluation', () => {
     expect(none.find((c) => c.id === 'open-streams-rss')?.note).toBe('not yet');
   });
 
-  it('shows the floor beside each target without letting it decide', () => {
+  it('shows the floor and the storing floor beside each target without letting them decide', () => {
     const withFloor = evaluateTargets({
       cases: [
         ...cases,
         okCase({ mode: 'non-stream', connections: 16, target: 'floor', rps: 12000, gatewayCpuUs: 80 }),
         okCase({ mode: 'non-stream', connections: 1, target: 'floor', latencyMeanMs: 0.3 }),
         okCase({ mode: 'stream', connections: 16, target: 'floor', gatewayPeakRssMb: 140 }),
+        okCase({ mode: 'non-stream', connections: 16, target: 'floor-store', rps: 10000, gatewayCpuUs: 130 }),
+        okCase({ mode: 'non-stream', connections: 1, target: 'floor-store', latencyMeanMs: 0.45 }),
       ],
       firstByte: [
         { target: 'direct', status: 'ok', p50Ms: 0.4 },
         { target: 'floor', status: 'ok', p50Ms: 0.55 },
+        { target: 'floor-store', status: 'ok', p50Ms: 0.7 },
       ],
       memory: { status: 'unavailable', note: 'not yet' },
     });
     const find = (id: string) => withFloor.find((c) => c.id === id);
-    expect(find('cpu-non-stream')).toMatchObject({ met: true, measured: '100 µs', floor: '80 µs' });
+    expect(find('cpu-non-stream')).toMatchObject({
+      met: true,
+      measured: '100 µs',
+      floor: '80 µs',
+      storingFloor: '130 µs',
+    });
     expect(find('cpu-vs-portkey-non-stream')).toMatchObject({ measured: '13.0×', floor: '16.3×' });
     expect(find('throughput-vs-portkey-non-stream')).toMatchObject({ floor: '12.0×' });
-    expect(find('added-latency')).toMatchObject({ measured: '0.350 ms', floor: '0.200 ms' });
-    expect(find('first-byte')).toMatchObject({ floor: '0.150 ms', note: 'ours not measured' });
+    expect(find('added-latency')).toMatchObject({
+      measured: '0.350 ms',
+      floor: '0.200 ms',
+      storingFloor: '0.350 ms',
+    });
+    expect(find('first-byte')).toMatchObject({
+      floor: '0.150 ms',
+      storingFloor: '0.300 ms',
+      note: 'ours not measured',
+    });
     expect(find('first-byte')?.met).toBeUndefined();
     expect(find('peak-rss')).toMatchObject({ measured: '130.0 MB', floor: '140.0 MB', met: false });
     expect(find('cpu-stream')?.floor).toBeUndefined();
+    expect(find('cpu-stream')?.storingFloor).toBeUndefined();
+    expect(find('peak-rss')?.storingFloor).toBeUndefined();
     expect(find('open-streams-rss')?.floor).toBeUndefined();
   });
 
@@ -205,18 +223,21 @@ describe('target evaluation', () => {
     };
     const text = renderMarkdown(report);
     expect(text).toContain('| /v1/chat/completions non-stream | 16 | ours | 9000 |');
-    expect(text).toContain('| /v1/chat/completions non-stream | 16 | – | – | 9.0 | 13.0 | – | – |');
+    expect(text).toContain('| /v1/chat/completions non-stream | 16 | – | – | 9.0 | 13.0 | – | – | – |\n');
+    expect(text).toContain('| CPU ours/floor | CPU ours/storing floor |');
+    expect(text).toContain('| met | floor (bare Node proxy) | storing floor |');
     expect(text).toContain('unavailable: not available yet (404)');
     expect(text).toContain('error: exited \\| badly second line |');
-    expect(text).toContain('| CPU per stream request (16 conns) | ≤ 200 µs | 250 µs | NOT met | – |');
+    expect(text).toContain('| CPU per stream request (16 conns) | ≤ 200 µs | 250 µs | NOT met | – | – |\n');
   });
 });
 
 describe('flags', () => {
   it('keeps the targets asked for, in the fixed order, and rejects unknown ones', () => {
     expect(parseTargets('portkey,direct')).toEqual(['direct', 'portkey']);
-    expect(parseTargets(undefined)).toEqual(['direct', 'floor', 'ours', 'portkey']);
+    expect(parseTargets(undefined)).toEqual(['direct', 'floor', 'floor-store', 'ours', 'portkey']);
     expect(parseTargets('ours,floor')).toEqual(['floor', 'ours']);
+    expect(parseTargets('floor-store,direct')).toEqual(['direct', 'floor-store']);
     expect(() => parseTargets('direct,nginx')).toThrow(/unknown target "nginx"/);
   });
 
@@ -225,6 +246,11 @@ describe('flags', () => {
     const full = parsePlan([]);
     if (quick === 'help' || full === 'help') throw new Error('unexpected help');
     expect(quick.mode).toBe('quick');
+    // The storing floor only when asked for: it would take a quick run past a minute.
+    expect(quick.targets).toEqual(['direct', 'floor', 'ours', 'portkey']);
+    expect(full.targets).toContain('floor-store');
+    const asked = parsePlan(['--quick', '--targets', 'floor-store,ours']);
+    expect(asked !== 'help' && asked.targets).toEqual(['floor-store', 'ours']);
     expect(quick.caseSec * quick.rounds).toBeLessThan(full.caseSec * full.rounds);
     // Every connection count a target is read at, and no more: 64 only in the full run.
     expect(quick.connections).toEqual([1, 16]);
