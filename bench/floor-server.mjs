@@ -63,6 +63,8 @@ function fail(res, status) {
   res.end(JSON.stringify({ error: { message: http.STATUS_CODES[status] } }));
 }
 
+const DONE = Buffer.from('data: [DONE]');
+
 async function forward(res, body) {
   const answer = await pool.request({
     path: completionsPath,
@@ -79,16 +81,17 @@ async function forward(res, body) {
   }
   const turn = { model: body.model, prompt: storing.promptOf(body), createdAt: Date.now() };
   if (contentType.includes('text/event-stream')) {
-    // The last chunk (the [DONE]) is held until the commit, then leaves with the end in one write.
+    // Each chunk goes on at once but the one with the [DONE]: it waits for the commit, then
+    // leaves with the end in one write.
     const collector = storing.streamTextCollector();
-    let held;
+    const tail = [];
     for await (const chunk of answer.body) {
       collector.add(chunk);
-      if (held) res.write(held);
-      held = chunk;
+      if (tail.length > 0 || chunk.includes(DONE)) tail.push(chunk);
+      else res.write(chunk);
     }
     await turns.record({ ...turn, reply: collector.text() });
-    res.end(held);
+    res.end(tail.length > 0 ? Buffer.concat(tail) : undefined);
     return;
   }
   const bytes = Buffer.from(await answer.body.arrayBuffer());
