@@ -31,12 +31,18 @@ describe('the floor target (bare Node proxy)', () => {
     await rm(workDir, { recursive: true, force: true });
   });
 
-  const post = (key: string, body: string) =>
-    fetch(`${floor.url}/v1/chat/completions`, {
+  const post = (key: string, body: string, target: FloorProcess = floor) =>
+    fetch(`${target.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body,
     });
+  /** A second floor beside the suite's, with its own directory under the suite's. */
+  const startAnotherFloor = async (name: string, options: { workMicros?: number; store?: boolean }) => {
+    const dir = join(workDir, name);
+    await mkdir(dir);
+    return startFloor({ repoRoot, workDir: dir, cleanup, sim, simApiKey: SIM_KEY, ...options });
+  };
   const ask = (stream: boolean) =>
     JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [{ role: 'user', content: 'hi' }] });
 
@@ -67,24 +73,11 @@ describe('the floor target (bare Node proxy)', () => {
   });
 
   it('holds each request for its --work-us of busy work before forwarding it', async () => {
-    const busyDir = join(workDir, 'busy');
-    await mkdir(busyDir);
-    const busy = await startFloor({
-      repoRoot,
-      workDir: busyDir,
-      cleanup,
-      sim,
-      simApiKey: SIM_KEY,
-      workMicros: 30_000,
-    });
+    const busy = await startAnotherFloor('busy', { workMicros: 30_000 });
     try {
       const forwardedBefore = sim.log.length;
       const started = process.hrtime.bigint();
-      const response = await fetch(`${busy.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${busy.key}` },
-        body: ask(false),
-      });
+      const response = await post(busy.key, ask(false), busy);
       expect(response.status).toBe(200);
       await response.text();
       // A lower bound only: the 30 ms are spent before the upstream sees the request.
@@ -96,23 +89,15 @@ describe('the floor target (bare Node proxy)', () => {
   });
 
   it('stores each turn with its prompt and reply before the answer ends, and logs it (--store)', async () => {
+    const storing = await startAnotherFloor('store', { store: true });
     const storeDir = join(workDir, 'store');
-    await mkdir(storeDir);
-    const storing = await startFloor({
-      repoRoot,
-      workDir: storeDir,
-      cleanup,
-      sim,
-      simApiKey: SIM_KEY,
-      store: true,
-    });
     try {
       const send = (stream: boolean, content: string) =>
-        fetch(`${storing.url}/v1/chat/completions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${storing.key}` },
-          body: JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [{ role: 'user', content }] }),
-        });
+        post(
+          storing.key,
+          JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [{ role: 'user', content }] }),
+          storing,
+        );
       const whole = (await (await send(false, 'first question')).json()) as {
         choices: { message: { content: string } }[];
       };
