@@ -25,8 +25,10 @@ export async function startFloor(input: {
 }): Promise<FloorProcess> {
   const port = await freePort();
   const key = `floor-${randomBytes(12).toString('hex')}`;
+  // Named apart, so that both floors can run from one directory.
+  const name = input.store ? 'floor-store' : 'floor';
   const service = spawnService({
-    name: 'floor',
+    name,
     command: process.execPath,
     args: [
       join(input.repoRoot, 'bench', 'floor-server.mjs'),
@@ -43,7 +45,7 @@ export async function startFloor(input: {
     ],
     cwd: input.repoRoot,
     env: { ...process.env, NODE_ENV: 'production' },
-    logFile: join(input.workDir, 'floor.log'),
+    logFile: join(input.workDir, `${name}.log`),
     cleanup: input.cleanup,
   });
   const url = `http://127.0.0.1:${port}`;

@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- --quick] [-- --targets direct,floor,floor-store,ours,portkey]`: our gateway
  * against the upstream simulator directly, a bare Node proxy (the floor), the same proxy storing
- * and logging every turn (the storing floor; full runs only by default) and Portkey, on loopback. Prints
- * markdown tables, writes JSON under bench/results/ and marks the issue's targets met or not.
+ * and logging every turn (the storing floor; full runs only by default) and Portkey, on
+ * loopback. Prints markdown tables, writes JSON under bench/results/ and marks the issue's
+ * targets met or not.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';

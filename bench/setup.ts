@@ -1,11 +1,9 @@
 /**
  * Starts what a run measures, each as its own process: the simulator (fast), a second one for
- * slow streams, the floor (a bare Node proxy), the storing floor, our production build and Portkey. Independent
- * steps run side by side.
+ * slow streams, the floor (a bare Node proxy), the storing floor, our production build and
+ * Portkey. Independent steps run side by side.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { CleanupRegistry } from './cleanup.js';
 import { startFloor, type FloorProcess } from './floor.js';
 import { buildOurs, startOurs, type OursProcess } from './ours.js';
@@ -82,9 +80,7 @@ export async function startEnvironment(input: SetupInput): Promise<Environment> 
   let floorStoreProblem: string | undefined;
   if (wants('floor-store')) {
     try {
-      const dir = join(workDir, 'floor-store');
-      await mkdir(dir);
-      floorStore = await startFloor({ repoRoot, workDir: dir, cleanup, sim, simApiKey, store: true });
+      floorStore = await startFloor({ repoRoot, workDir, cleanup, sim, simApiKey, store: true });
       log(`storing floor on ${floorStore.url} (pid ${floorStore.service.pid})`);
     } catch (error) {
       floorStoreProblem = `did not start: ${describe(error)}`;

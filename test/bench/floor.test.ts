@@ -88,7 +88,9 @@ describe('the floor target (bare Node proxy)', () => {
     }
   });
 
-  it('stores each turn with its prompt and reply before the answer ends, and logs it (--store)', async () => {
+  // Whether the commit comes before the answer's end is not checked here: a commit just after it
+  // would land before the read below as well.
+  it('stores each turn with its prompt and reply, and logs it (--store)', async () => {
     const storing = await startAnotherFloor('store', { store: true });
     const storeDir = join(workDir, 'store');
     try {
