@@ -10,7 +10,7 @@
  *
  * `--work-us N` adds N µs of busy work to each request before it is forwarded: a stand-in for a
  * gateway's own work (authentication, the pool, storage), to measure what that work costs beyond
- * itself on this machine (`npm run bench:compare -- floor floor+150`, PERFORMANCE.md, the
+ * itself on this machine (`npm run bench:compare -- floor floor+150`, performance-rounds.md, the
  * twenty-first round). The benchmark's floor does none.
  *
  * `--store FILE` makes it the storing floor (`floor+store`): each turn is also stored in SQLite

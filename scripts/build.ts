@@ -2,7 +2,7 @@
  * The production build: the server and its pure-JavaScript dependencies bundled into one
  * minified ES module, `dist/main.js` (`npm run build`; `npm start` runs it).
  *
- * Why a bundle (docs/PERFORMANCE.md, the seventeenth round): Node's module loader keeps a
+ * Why a bundle (docs/performance-rounds.md, the seventeenth round): Node's module loader keeps a
  * record, a source string and compiled wrappers for each of the ~950 modules the server
  * loads (~210 of them ours); as one minified file the process holds 15–25 MB less at rest and
  * ~25 MB less at its peak under load, and spends no more CPU per request.

@@ -6,7 +6,7 @@
  * Why not a real one: on Node 20 an AbortSignal made per request outlives its request in the
  * young generation, and the scavenger promotes it with what its listeners hold; with this plain
  * object the server promoted ~70 KB less per scavenge, had a third fewer full collections and
- * spent ~8 % less CPU per non-streamed request (docs/PERFORMANCE.md, the twelfth round).
+ * spent ~8 % less CPU per non-streamed request (docs/performance-rounds.md, the twelfth round).
  *
  * Only `AbortSignal.any` needs a real signal (it reaches into Node's internals, and would never
  * abort for this one): use `anySignal`, which links a real one in. Lint forbids the former.

@@ -3,8 +3,9 @@
 // benchmark): V8 reads them only at start. They take ~45 MB off the peak for CPU within the
 // benchmark's noise: 8 MB semi-spaces instead of 16, no compiler thread whose memory spikes
 // under a sudden load, and WebAssembly (undici's HTTP parser) left to the baseline compiler,
-// whose optimising compile of that parser took ~30 MB for a moment and kept ~10 MB (PERFORMANCE.md,
-// the seventeenth and eighteenth rounds; DEPLOY.md says how to change them).
+// whose optimising compile of that parser took ~30 MB for a moment and kept ~10 MB
+// (performance-rounds.md, the seventeenth and eighteenth rounds; DEPLOY.md says how to change
+// them).
 import { COMMANDS } from './commands.js';
 import { ConfigError, formatConfigIssues } from '../config/index.js';
 import { CliError } from './context.js';

@@ -111,7 +111,7 @@ interface Admission {
  * held and a link to its successor. Once one table had reached the old generation, every later
  * table, and every admitted turn with its whole request, was kept alive by the scavenger and
  * promoted: at 16 connections ~0.5 MB more per scavenge and twice the full collections
- * (docs/PERFORMANCE.md, the eleventh round).
+ * (docs/performance-rounds.md, the eleventh round).
  */
 function createRunningList() {
   const list: Admission[] = [];

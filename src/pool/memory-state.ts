@@ -14,7 +14,7 @@ export interface MemoryPoolStateOptions {
  * Map: a lease comes and goes with every turn, V8 replaces a Map's hash table as entries come
  * and go, and a replaced table keeps its entries and a link to its successor, so once one
  * table was old every later lease was promoted by the scavenger with its id (see
- * docs/PERFORMANCE.md, the twelfth round). An account holds at most its `max_concurrency`
+ * docs/performance-rounds.md, the twelfth round). An account holds at most its `max_concurrency`
  * leases, so finding one by id is a short walk.
  */
 interface AccountLeases {

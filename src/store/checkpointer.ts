@@ -13,7 +13,7 @@
  *
  * Off by default: at one connection it halved the p99 (4.4 → 2.3 ms) and took ~30 µs off the
  * mean, but the worker thread costs ~9 MB resident and, under load, a few % more CPU for its
- * own fsyncs (docs/PERFORMANCE.md, the ninth round).
+ * own fsyncs (docs/performance-rounds.md, the ninth round).
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';

@@ -47,7 +47,7 @@ export type JournalWriter = (ops: JournalOp[]) => Promise<void>;
  * `begin` and `end` keep the objects they are given (rows, changes, completion, usage) without
  * a copy, and merge later changes into them while they wait: the caller hands them over and
  * does not touch them again. (The copies were promoted by the scavenger on nearly every turn:
- * not making them halved what each scavenge promoted, see docs/PERFORMANCE.md, the twelfth
+ * not making them halved what each scavenge promoted, see docs/performance-rounds.md, the twelfth
  * round.)
  */
 export interface TurnBegin {

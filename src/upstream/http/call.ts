@@ -2,9 +2,9 @@
  * The one HTTP call every upstream makes: undici's `dispatch` on the account's pooled dispatcher
  * with a small handler, instead of undici's `request()`. `request()` wraps each response body in a
  * Node Readable and reads it through the stream machinery; for a 40-chunk stream that machinery
- * cost about as much CPU as the rest of the call (docs/PERFORMANCE.md, fifth round). The body here
- * is a plain queue of the network's chunks that is iterated with `for await`, with backpressure:
- * the socket is paused while more than HIGH_WATER_BYTES wait unread.
+ * cost about as much CPU as the rest of the call (docs/performance-rounds.md, fifth round). The
+ * body here is a plain queue of the network's chunks that is iterated with `for await`, with
+ * backpressure: the socket is paused while more than HIGH_WATER_BYTES wait unread.
  */
 import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';

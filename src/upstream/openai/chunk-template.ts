@@ -94,7 +94,7 @@ export function learnTemplate(
  * The text of a chunk that matches the template, or undefined (then parse it in full). The ends
  * are compared as slices with `===`, not with `startsWith`/`endsWith`: against a ~170-character
  * prefix those cost V8 (Node 20) about three times as much in a stream's loop (a 40-chunk reply
- * read and matched in 34 µs against 17.5, docs/PERFORMANCE.md, the thirteenth round).
+ * read and matched in 34 µs against 17.5, docs/performance-rounds.md, the thirteenth round).
  */
 export function textFromTemplate(template: ChunkTemplate, raw: string): string | undefined {
   const { prefix, suffix } = template;

@@ -126,7 +126,7 @@ export interface ChunkFrames {
  * The SSE frames of one stream's plain chunks (its role, text and finish), written as text around
  * the one part that changes: the same bytes as `sseFrame(completionChunk(ctx, …))` (a test
  * compares them), without a chunk object built and serialised for every frame (~0.75 µs each,
- * docs/PERFORMANCE.md, the fourteenth round). Tool calls and usage keep the object path.
+ * docs/performance-rounds.md, the fourteenth round). Tool calls and usage keep the object path.
  */
 export function chunkFrames(ctx: ChunkContext): ChunkFrames {
   const head = `data: {"id":${JSON.stringify(ctx.id)},"object":"chat.completion.chunk","created":${JSON.stringify(ctx.created)},"model":${JSON.stringify(ctx.model)},"choices":[{"index":0,"delta":`;

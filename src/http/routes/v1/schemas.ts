@@ -119,7 +119,7 @@ const sampling = {
  * The two bodies are compiled by zod (`z.compile`: a parser generated from the schema, with the
  * runtime parser still reporting errors). What the runtime parser built on every request was
  * promoted by the scavenger; compiled, the server promoted a third as much per scavenge and
- * used ~7 % less CPU per request (docs/PERFORMANCE.md, the twelfth round).
+ * used ~7 % less CPU per request (docs/performance-rounds.md, the twelfth round).
  * `schemas-compiled.test.ts` checks that zod can still compile them whole.
  */
 export const chatCompletionBody = z.compile(
