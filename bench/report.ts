@@ -66,8 +66,13 @@ function ratiosTable(cases: CaseResult[]): string {
     if (seen.has(key)) continue;
     seen.add(key);
     const pick = (target: TargetName) => findCase(cases, { ...c, target });
-    const [direct, floor, ours, peer] = [pick('direct'), pick('floor'), pick('ours'), pick('portkey')];
-    const storingFloor = pick('floor-store');
+    const [direct, floor, storingFloor, ours, peer] = [
+      pick('direct'),
+      pick('floor'),
+      pick('floor-store'),
+      pick('ours'),
+      pick('portkey'),
+    ];
     if (!ours) continue;
     const added = direct ? ours.latencyMeanMs! - direct.latencyMeanMs! : undefined;
     rows.push([

@@ -64,29 +64,34 @@ export async function startEnvironment(input: SetupInput): Promise<Environment> 
   ]);
   log(`simulator on ${sim.url} (pid ${sim.service.pid})`);
 
-  let floor: FloorProcess | undefined;
-  let floorProblem: string | undefined;
-  if (wants('floor')) {
+  /** One of the two floors, when asked for: started, or why it did not start. */
+  const startFloorTarget = async (
+    name: 'floor' | 'floor-store',
+    description: string,
+  ): Promise<{ floor?: FloorProcess; problem?: string }> => {
+    if (!wants(name)) return {};
     try {
-      floor = await startFloor({ repoRoot, workDir, cleanup, sim, simApiKey });
-      log(`floor (bare Node proxy) on ${floor.url} (pid ${floor.service.pid})`);
+      const floor = await startFloor({
+        repoRoot,
+        workDir,
+        cleanup,
+        sim,
+        simApiKey,
+        store: name === 'floor-store',
+      });
+      log(`${description} on ${floor.url} (pid ${floor.service.pid})`);
+      return { floor };
     } catch (error) {
-      floorProblem = `did not start: ${describe(error)}`;
-      log(`floor: ${floorProblem}`);
+      const problem = `did not start: ${describe(error)}`;
+      log(`${name}: ${problem}`);
+      return { problem };
     }
-  }
-
-  let floorStore: FloorProcess | undefined;
-  let floorStoreProblem: string | undefined;
-  if (wants('floor-store')) {
-    try {
-      floorStore = await startFloor({ repoRoot, workDir, cleanup, sim, simApiKey, store: true });
-      log(`storing floor on ${floorStore.url} (pid ${floorStore.service.pid})`);
-    } catch (error) {
-      floorStoreProblem = `did not start: ${describe(error)}`;
-      log(`floor-store: ${floorStoreProblem}`);
-    }
-  }
+  };
+  const { floor, problem: floorProblem } = await startFloorTarget('floor', 'floor (bare Node proxy)');
+  const { floor: floorStore, problem: floorStoreProblem } = await startFloorTarget(
+    'floor-store',
+    'storing floor',
+  );
 
   let ours: OursProcess | undefined;
   let oursProblem: string | undefined;
