@@ -63,8 +63,6 @@ function fail(res, status) {
   res.end(JSON.stringify({ error: { message: http.STATUS_CODES[status] } }));
 }
 
-const DONE = Buffer.from('data: [DONE]');
-
 async function forward(res, body) {
   const answer = await pool.request({
     path: completionsPath,
@@ -84,14 +82,14 @@ async function forward(res, body) {
     // Each chunk goes on at once but the one with the [DONE]: it waits for the commit, then
     // leaves with the end in one write.
     const collector = storing.streamTextCollector();
-    const tail = [];
+    const holder = storing.streamEndHolder();
     for await (const chunk of answer.body) {
       collector.add(chunk);
-      if (tail.length > 0 || chunk.includes(DONE)) tail.push(chunk);
-      else res.write(chunk);
+      const now = holder.pass(chunk);
+      if (now) res.write(now);
     }
     await turns.record({ ...turn, reply: collector.text() });
-    res.end(tail.length > 0 ? Buffer.concat(tail) : undefined);
+    res.end(holder.rest());
     return;
   }
   const bytes = Buffer.from(await answer.body.arrayBuffer());

@@ -112,3 +112,42 @@ export function streamTextCollector() {
     },
   };
 }
+
+const DONE = Buffer.from('data: [DONE]');
+const NEWLINE = 0x0a;
+
+/**
+ * Holds a stream's `[DONE]` back so that it leaves with the end, after the turn's commit, as
+ * ours' does. The network chunk that brings it is held whole (the last frames then leave with
+ * the end in one write, as ours' do), and a chunk's unfinished last line waits for the next
+ * chunk: a `[DONE]` split across two reads is still found before any of it goes out.
+ */
+export function streamEndHolder() {
+  let carry;
+  let held;
+  return {
+    /** What may go to the client now, if anything. */
+    pass(chunk) {
+      if (held) {
+        held.push(chunk);
+        return undefined;
+      }
+      const joined = carry ? Buffer.concat([carry, chunk]) : chunk;
+      carry = undefined;
+      if (joined.includes(DONE)) {
+        held = [joined];
+        return undefined;
+      }
+      const cut = joined.lastIndexOf(NEWLINE) + 1;
+      if (cut < joined.length) carry = joined.subarray(cut);
+      return cut > 0 ? joined.subarray(0, cut) : undefined;
+    },
+    /** What is left to send with the end. */
+    rest() {
+      const parts = held ?? (carry ? [carry] : []);
+      held = undefined;
+      carry = undefined;
+      return parts.length > 0 ? Buffer.concat(parts) : undefined;
+    },
+  };
+}

@@ -88,8 +88,7 @@ describe('the floor target (bare Node proxy)', () => {
     }
   });
 
-  // Whether the commit comes before the answer's end is not checked here: a commit just after it
-  // would land before the read below as well.
+  // Whether the commit comes before the answer's end: see the next test.
   it('stores each turn with its prompt and reply, and logs it (--store)', async () => {
     const storing = await startAnotherFloor('store', { store: true });
     const storeDir = join(workDir, 'store');
@@ -126,6 +125,32 @@ describe('the floor target (bare Node proxy)', () => {
       const logLines = (await readFile(join(storeDir, 'floor-turns.db.log'), 'utf8')).trim().split('\n');
       expect(logLines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['turn', 'turn']);
     } finally {
+      await storing.service.stop();
+    }
+  });
+
+  it('ends a stored answer only after its commit (--store)', async () => {
+    const storing = await startAnotherFloor('commit', { store: true });
+    // Another connection's write lock holds the floor's commit (it waits up to 5 s for it).
+    const lock = new SQLite(join(workDir, 'commit', 'floor-turns.db'));
+    try {
+      for (const stream of [false, true]) {
+        lock.exec('BEGIN IMMEDIATE');
+        const served = sim.log.length;
+        const answer = post(storing.key, ask(stream), storing).then((response) => response.text());
+        let ended = false;
+        void answer.then(() => (ended = true));
+        await expect.poll(() => sim.log.length).toBeGreaterThan(served);
+        // The upstream has answered; give the floor time to pass the reply on, were it not waiting.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(ended).toBe(false);
+        lock.exec('COMMIT');
+        expect(await answer).toContain(stream ? 'data: [DONE]' : '"chat.completion"');
+      }
+      const stored = lock.prepare('SELECT count(*) AS turns FROM turns').get() as { turns: number };
+      expect(stored.turns).toBe(2);
+    } finally {
+      lock.close();
       await storing.service.stop();
     }
   });
