@@ -79,17 +79,13 @@ async function forward(res, body) {
   }
   const turn = { model: body.model, prompt: storing.promptOf(body), createdAt: Date.now() };
   if (contentType.includes('text/event-stream')) {
-    // Each chunk goes on at once but the one with the [DONE]: it waits for the commit, then
-    // leaves with the end in one write.
-    const collector = storing.streamTextCollector();
-    const holder = storing.streamEndHolder();
+    const reply = storing.streamReply();
     for await (const chunk of answer.body) {
-      collector.add(chunk);
-      const now = holder.pass(chunk);
+      const now = reply.pass(chunk);
       if (now) res.write(now);
     }
-    await turns.record({ ...turn, reply: collector.text() });
-    res.end(holder.rest());
+    await turns.record({ ...turn, reply: reply.text() });
+    res.end(reply.rest());
     return;
   }
   const bytes = Buffer.from(await answer.body.arrayBuffer());

@@ -16,11 +16,11 @@ export function promptOf(body: unknown): string;
 
 export function completionText(bytes: Buffer): string;
 
-export function streamTextCollector(): { add(chunk: Buffer): void; text(): string };
-
-export function streamEndHolder(): {
+export function streamReply(): {
   /** What may go to the client now, if anything. */
   pass(chunk: Buffer): Buffer | undefined;
+  /** The reply's text so far, an unfinished last line's included. */
+  text(): string;
   /** What is left to send with the end. */
   rest(): Buffer | undefined;
 };

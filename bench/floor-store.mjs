@@ -89,42 +89,30 @@ function contentOf(line) {
   return JSON.parse(line.slice(start, end + 1));
 }
 
-/** Collects a stream's reply text from its `data:` lines, chunk by chunk as they pass. */
-export function streamTextCollector() {
-  const decoder = new TextDecoder();
-  let rest = '';
-  let text = '';
-  const take = (line) => {
-    if (!line.startsWith('data: ')) return;
-    const content = contentOf(line);
-    if (content !== undefined) text += content;
-  };
-  return {
-    add(chunk) {
-      const lines = (rest + decoder.decode(chunk, { stream: true })).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) take(line);
-    },
-    text() {
-      take(rest);
-      rest = '';
-      return text;
-    },
-  };
-}
-
 const DONE = Buffer.from('data: [DONE]');
 const NEWLINE = 0x0a;
 
 /**
- * Holds a stream's `[DONE]` back so that it leaves with the end, after the turn's commit, as
- * ours' does. The network chunk that brings it is held whole (the last frames then leave with
- * the end in one write, as ours' do), and a chunk's unfinished last line waits for the next
- * chunk: a `[DONE]` split across two reads is still found before any of it goes out.
+ * Reads a stream as it passes: collects the reply's text from its `data:` lines and holds the
+ * `[DONE]` back, so that it leaves with the end, after the turn's commit, as ours' does. Both
+ * work on whole lines: a chunk's unfinished last line waits for the next chunk, so a `[DONE]`
+ * split across two reads is found before any of it goes out (and a line ends on a newline byte,
+ * never inside a UTF-8 character, so whole lines decode alone). The chunk that brings `[DONE]`
+ * is held whole: the last frames then leave with the end in one write, as ours' do.
  */
-export function streamEndHolder() {
+export function streamReply() {
   let carry;
   let held;
+  let text = '';
+  const textOf = (bytes) => {
+    let found = '';
+    for (const line of bytes.toString('utf8').split('\n')) {
+      if (!line.startsWith('data: ')) continue;
+      const content = contentOf(line);
+      if (content !== undefined) found += content;
+    }
+    return found;
+  };
   return {
     /** What may go to the client now, if anything. */
     pass(chunk) {
@@ -135,12 +123,20 @@ export function streamEndHolder() {
       const joined = carry ? Buffer.concat([carry, chunk]) : chunk;
       carry = undefined;
       if (joined.includes(DONE)) {
+        text += textOf(joined);
         held = [joined];
         return undefined;
       }
       const cut = joined.lastIndexOf(NEWLINE) + 1;
       if (cut < joined.length) carry = joined.subarray(cut);
-      return cut > 0 ? joined.subarray(0, cut) : undefined;
+      if (cut === 0) return undefined;
+      const lines = joined.subarray(0, cut);
+      text += textOf(lines);
+      return lines;
+    },
+    /** The reply's text so far, an unfinished last line's included. */
+    text() {
+      return carry ? text + textOf(carry) : text;
     },
     /** What is left to send with the end. */
     rest() {
