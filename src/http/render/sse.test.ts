@@ -2,22 +2,33 @@ import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../errors.js';
+import type { TurnGate } from '../turn-gate.js';
 import { sendSse, sseFrame, type SseFormat } from './sse.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A real server whose one route streams `events`; it records what each socket write carried. */
-async function serve(events: (raw: ServerResponse) => AsyncIterable<string>) {
-  return serveWith(events, {});
+async function serve(events: (raw: ServerResponse) => AsyncIterable<string>, turnsRunning = 1) {
+  return serveWith(events, {}, turnsRunning);
 }
+
+/** The app's turn gate as sendSse sees it: only its count of running turns matters here. */
+const gateWith = (turnsRunning: number): TurnGate => ({
+  wrap: (service) => service,
+  inFlight: () => turnsRunning,
+  draining: false,
+  drain: () => Promise.resolve({ finished: 0, ended: 0 }),
+});
 
 /** `HOLD` is the event after which the tail follows (it has no frame of its own). */
 async function serveWith(
   events: (raw: ServerResponse) => AsyncIterable<string>,
   extra: Pick<SseFormat<string>, 'holdsTail' | 'headers'>,
+  turnsRunning = 1,
 ) {
   const writes: string[] = [];
   const app = Fastify();
+  app.decorate('turnGate', gateWith(turnsRunning));
   // As the app's request-metrics plugin does: no turn timing on this route.
   app.decorateRequest('turnTiming', null);
   app.get('/', async (request, reply) => {
@@ -63,6 +74,46 @@ describe('sendSse', () => {
       sseFrame('b') + sseFrame('c'),
       `END ${sseFrame('d')}${sseFrame('e')}${sseFrame('[DONE]')}`,
     ]);
+  });
+
+  it('with other turns running, lets the first frame wait for the events of its tick: one write fewer', async () => {
+    const stream = async function* () {
+      yield 'a';
+      yield 'b';
+      await pause(20);
+      yield 'c';
+    };
+    const busy = await serve(stream, 3);
+    app = busy.app;
+    expect(await (await fetch(busy.url)).text()).toBe(
+      ['a', 'b', 'c', '[DONE]'].map((e) => sseFrame(e)).join(''),
+    );
+    expect(busy.writes).toEqual([sseFrame('a') + sseFrame('b'), `END ${sseFrame('c')}${sseFrame('[DONE]')}`]);
+    await app.close();
+
+    const alone = await serve(stream, 1);
+    app = alone.app;
+    await (await fetch(alone.url)).text();
+    expect(alone.writes).toEqual([sseFrame('a'), sseFrame('b'), `END ${sseFrame('c')}${sseFrame('[DONE]')}`]);
+  });
+
+  it('with other turns running and the whole reply in one tick, sends it all with the end', async () => {
+    const server = await serveWith(
+      async function* () {
+        yield 'a';
+        yield 'b';
+        yield 'HOLD';
+        await pause(20); // a turn being saved
+        yield 'c';
+      },
+      { holdsTail: (event) => event === 'HOLD' },
+      2,
+    );
+    app = server.app;
+    expect(await (await fetch(server.url)).text()).toBe(
+      ['a', 'b', 'c', '[DONE]'].map((e) => sseFrame(e)).join(''),
+    );
+    expect(server.writes).toEqual([`END ${['a', 'b', 'c', '[DONE]'].map((e) => sseFrame(e)).join('')}`]);
   });
 
   it('from the event holdsTail names on, keeps the unwritten frames for the end of the response', async () => {

@@ -2,11 +2,11 @@
  * Server-sent events for any stream of events. Headers are sent with the first event, so a
  * failure before it still becomes a real HTTP status (thrown to the one error handler); a
  * failure after it becomes a final error event. Writes respect backpressure: a slow reader
- * slows the upstream read instead of growing a buffer. After the first frame, which is written at
- * once, the frames of events that arrive in the same tick go out in one write, and the last ones
- * with the end of the response (from the event `holdsTail` names on, nothing is written before
- * the end): a stream is a few socket writes, not one per event (corking the socket instead lost
- * frames on Node 22).
+ * slows the upstream read instead of growing a buffer. The frames of events that arrive in the
+ * same tick go out in one write, and the last ones with the end of the response (from the event
+ * `holdsTail` names on, nothing is written before the end): a stream is a few socket writes, not
+ * one per event (corking the socket instead lost frames on Node 22). The first frame is the
+ * exception when no other turn runs: it is written at once, for the first byte.
  */
 import { once } from 'node:events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -90,15 +90,19 @@ export async function sendSse<E>(
       }
       unsent += format.frame(next.value);
       if (!firstSent && unsent) {
-        // The first frame goes out at once: waiting for company would delay the first byte. Node
-        // corks a response's socket until the next tick, which comes only after every promise
-        // job: the next events' work would run first. So it is uncorked, and sent (drained, if
-        // the reader is slow) before the next event is asked for.
         firstSent = true;
-        const sent = write(unsent);
-        raw.socket?.uncork();
-        unsent = '';
-        await sent;
+        // The first frame goes out at once when no other turn runs: waiting for company would
+        // delay the first byte. Node corks a response's socket until the next tick, which comes
+        // only after every promise job: the next events' work would run first. So it is
+        // uncorked, and sent (drained, if the reader is slow) before the next event is asked for.
+        // With other turns running it waits like any frame, for the events of its tick: when a
+        // whole reply came in one read, that is one socket write a stream fewer.
+        if (runsAlone(request)) {
+          const sent = write(unsent);
+          raw.socket?.uncork();
+          unsent = '';
+          await sent;
+        }
       }
       coming = iterator.next();
     }
@@ -126,6 +130,11 @@ export async function sendSse<E>(
 }
 
 const LATER = Symbol('later');
+
+/** True unless another turn runs beside this request's (the app's turn gate counts them). */
+function runsAlone(request: FastifyRequest): boolean {
+  return (request.server.turnGate?.inFlight() ?? 0) <= 1;
+}
 
 /** The next event if it comes within this tick (before the event loop's check phase), else LATER. */
 function unlessLater<T>(next: Promise<T>): Promise<T | typeof LATER> {
