@@ -54,7 +54,7 @@ export async function sendSse<E>(
   const iterator = events[Symbol.asyncIterator]();
   /** Frames of events that arrived in this tick, written together (one syscall, not one each). */
   let unsent = '';
-  let firstSent = false;
+  let firstFrameSeen = false;
   let holding = false;
   try {
     let coming = iterator.next();
@@ -89,8 +89,8 @@ export async function sendSse<E>(
         });
       }
       unsent += format.frame(next.value);
-      if (!firstSent && unsent) {
-        firstSent = true;
+      if (!firstFrameSeen && unsent) {
+        firstFrameSeen = true;
         // The first frame goes out at once when no other turn runs: waiting for company would
         // delay the first byte. Node corks a response's socket until the next tick, which comes
         // only after every promise job: the next events' work would run first. So it is
