@@ -83,7 +83,7 @@ export async function startEnvironment(input: SetupInput): Promise<Environment> 
       return { floor };
     } catch (error) {
       const problem = `did not start: ${describe(error)}`;
-      log(`${name}: ${problem}`);
+      log(`${description}: ${problem}`);
       return { problem };
     }
   };
