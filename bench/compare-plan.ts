@@ -28,6 +28,8 @@ export interface ComparePlan {
   seconds: number;
   passes: number;
   builds: CompareBuild[];
+  /** Where each measured pass of ours' builds leaves a sampling heap profile (`--heap-sample`). */
+  heapSampleDir?: string;
 }
 
 export const COMPARE_USAGE = `Usage: npm run bench:compare -- [options] BUILD [BUILD...]
@@ -38,7 +40,9 @@ export const COMPARE_USAGE = `Usage: npm run bench:compare -- [options] BUILD [B
   --connections N  concurrent connections (default 16)
   --warmup S       seconds of load on each build before the first pass (default 8)
   --seconds S      seconds per measurement (default 10)
-  --passes N       rounds; each measures every build once, in turn (default 3)`;
+  --passes N       rounds; each measures every build once, in turn (default 3)
+  --heap-sample DIR  for builds made by "bench:variant -- OUT --heap-sample": sample what each
+                   measured pass allocates, report KB per request, keep the profiles in DIR`;
 
 const MODES: Mode[] = ['non-stream', 'stream'];
 
@@ -69,6 +73,7 @@ export function parseComparePlan(argv: string[], cwd = process.cwd()): ComparePl
       warmup: { type: 'string' },
       seconds: { type: 'string' },
       passes: { type: 'string' },
+      'heap-sample': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: true,
@@ -100,5 +105,6 @@ export function parseComparePlan(argv: string[], cwd = process.cwd()): ComparePl
     seconds: positiveNumber('seconds', values.seconds, 10),
     passes: Math.round(positiveNumber('passes', values.passes, 3)),
     builds,
+    ...(values['heap-sample'] !== undefined && { heapSampleDir: resolve(cwd, values['heap-sample']) }),
   };
 }

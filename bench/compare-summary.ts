@@ -11,6 +11,8 @@ export interface ComparePass {
   p50Ms: number;
   peakRssMb: number;
   failed: number;
+  /** KB allocated per request, when the pass was heap-sampled (`--heap-sample`). */
+  allocatedKb?: number;
 }
 
 export interface CompareRow {
@@ -22,6 +24,7 @@ export interface CompareRow {
   medianP50Ms: number;
   peakRssMb: number;
   failed: number;
+  medianAllocatedKb?: number;
 }
 
 /** The middle value, or the mean of the two middle ones. */
@@ -43,6 +46,7 @@ export function summarizePasses(passes: ComparePass[]): CompareRow[] {
   }
   return [...groups.values()].map((group) => {
     const first = group[0]!;
+    const allocated = group.flatMap((pass) => (pass.allocatedKb === undefined ? [] : [pass.allocatedKb]));
     return {
       build: first.build,
       mode: first.mode,
@@ -52,11 +56,13 @@ export function summarizePasses(passes: ComparePass[]): CompareRow[] {
       medianP50Ms: median(group.map((pass) => pass.p50Ms)),
       peakRssMb: Math.max(...group.map((pass) => pass.peakRssMb)),
       failed: group.reduce((sum, pass) => sum + pass.failed, 0),
+      ...(allocated.length > 0 && { medianAllocatedKb: median(allocated) }),
     };
   });
 }
 
 export function renderCompareTable(rows: CompareRow[], connections: number): string {
+  const sampled = rows.some((row) => row.medianAllocatedKb !== undefined);
   return markdownTable(
     [
       'mode',
@@ -67,6 +73,7 @@ export function renderCompareTable(rows: CompareRow[], connections: number): str
       'median p50 ms',
       'peak RSS MB',
       'failed',
+      ...(sampled ? ['median KB allocated/req'] : []),
     ],
     rows.map((row) => [
       `${row.mode}, ${connections} conns`,
@@ -77,6 +84,7 @@ export function renderCompareTable(rows: CompareRow[], connections: number): str
       row.medianP50Ms.toFixed(3),
       row.peakRssMb.toFixed(1),
       String(row.failed),
+      ...(sampled ? [row.medianAllocatedKb?.toFixed(1) ?? '–'] : []),
     ]),
   );
 }

@@ -18,7 +18,8 @@ import { renderCompareTable, summarizePasses, type ComparePass } from './compare
 import { startFloor } from './floor.js';
 import { runLoad } from './load.js';
 import { measure } from './measure.js';
-import { startOurs } from './ours.js';
+import { createHeapSampling, assertHeapSampler } from './heap-sample.js';
+import { oursEntry, startOurs } from './ours.js';
 import { startSim } from './sim.js';
 import { v1Request, type Endpoints, type Mode, type RequestSpec } from './targets.js';
 import type { ChildService } from './children.js';
@@ -41,6 +42,14 @@ async function main(): Promise<number> {
   installExitHandlers(cleanup);
   const workDir = await mkdtemp(join(tmpdir(), 'cas-compare-'));
   console.log(`logs in ${workDir}`);
+  const heapDir = plan.heapSampleDir;
+  if (heapDir) {
+    for (const build of plan.builds) if (build.kind === 'ours') assertHeapSampler(oursEntry(build.root!));
+    await mkdir(heapDir, { recursive: true });
+    // The builds' sampler writes there (their environment is the benchmark's).
+    process.env.HEAP_SAMPLE_DIR = heapDir;
+  }
+  const heapSampling = heapDir ? createHeapSampling(heapDir) : undefined;
   const simApiKey = `sk-bench-${randomBytes(12).toString('hex')}`;
   const chatgptTokens = [`bench-chatgpt-1-${randomBytes(8).toString('hex')}`];
   const sim = await startSim({
@@ -102,17 +111,27 @@ async function main(): Promise<number> {
     for (let pass = 1; pass <= plan.passes; pass++) {
       for (const mode of plan.modes) {
         for (const target of running) {
-          const {
-            load,
-            gatewayCpuUs = Number.NaN,
-            gatewayPeakRssMb = 0,
-          } = await measure({
-            spec: target.request(mode),
-            connections: plan.connections,
-            durationSec: plan.seconds,
-            gatewayPid: target.service.pid,
-            simPid: sim.service.pid,
-          });
+          const measured = () =>
+            measure({
+              spec: target.request(mode),
+              connections: plan.connections,
+              durationSec: plan.seconds,
+              gatewayPid: target.service.pid,
+              simPid: sim.service.pid,
+            });
+          const sampled =
+            heapSampling && target.build.kind === 'ours'
+              ? await heapSampling.sample({
+                  pid: target.service.pid,
+                  name: `${target.build.label}-${mode}-pass${pass}`,
+                  measure: measured,
+                })
+              : { result: await measured(), bytes: undefined };
+          const { load, gatewayCpuUs = Number.NaN, gatewayPeakRssMb = 0 } = sampled.result;
+          const allocatedKb =
+            sampled.bytes === undefined
+              ? undefined
+              : sampled.bytes / 1024 / Math.max(1, load.ok + load.non2xx);
           const failed = load.non2xx + load.errors + load.timeouts;
           passes.push({
             build: target.build.label,
@@ -123,9 +142,13 @@ async function main(): Promise<number> {
             p50Ms: load.latency.p50,
             peakRssMb: gatewayPeakRssMb,
             failed,
+            ...(allocatedKb !== undefined && { allocatedKb }),
           });
           console.log(
             `pass ${pass} ${mode} ${target.build.label}: ${gatewayCpuUs.toFixed(0)} µs CPU/req, ${load.rps.toFixed(0)} req/s, p50 ${load.latency.p50.toFixed(3)} ms` +
+              (allocatedKb !== undefined
+                ? `, ${allocatedKb.toFixed(1)} KB allocated/req over ${load.ok + load.non2xx} requests`
+                : '') +
               (failed > 0 ? `, ${failed} failed` : ''),
           );
         }

@@ -75,6 +75,13 @@ describe('bench:compare flags', () => {
     expect(() => parseComparePlan(['--bogus', 'a'])).toThrow();
     expect(parseComparePlan(['--help'])).toBe('help');
   });
+
+  it('takes a directory for heap profiles, or none', () => {
+    const plan = parseComparePlan(['--heap-sample', 'heaps', 'a'], '/work');
+    expect(plan !== 'help' && plan.heapSampleDir).toBe('/work/heaps');
+    const without = parseComparePlan(['a'], '/work');
+    expect(without !== 'help' && 'heapSampleDir' in without).toBe(false);
+  });
 });
 
 describe('bench:compare figures', () => {
@@ -130,6 +137,25 @@ describe('bench:compare figures', () => {
     const lines = table.split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe('| stream, 16 conns | a | 512 | 512 | 2000 | 5.124 | 101.0 | 0 |');
+  });
+
+  it('adds the median KB allocated per request when passes were heap-sampled', () => {
+    const sampled = (n: number, allocatedKb: number) => ({
+      ...pass('a', 'stream', 500, 2000, n),
+      allocatedKb,
+    });
+    const rows = summarizePasses([
+      sampled(1, 110),
+      sampled(2, 130),
+      sampled(3, 115),
+      pass('floor', 'stream', 200, 3000, 1),
+    ]);
+    expect(rows[0]!.medianAllocatedKb).toBe(115);
+    expect('medianAllocatedKb' in rows[1]!).toBe(false);
+    const lines = renderCompareTable(rows, 16).split('\n');
+    expect(lines[0]).toMatch(/\| median KB allocated\/req \|$/);
+    expect(lines[2]).toMatch(/\| 115\.0 \|$/);
+    expect(lines[3]).toMatch(/\| – \|$/);
   });
 });
 

@@ -3,8 +3,11 @@ import {
   layerOf,
   moduleAt,
   moduleStarts,
+  heapProfileBytes,
+  summarizeHeapProfile,
   summarizeProfile,
   type CpuProfile,
+  type HeapProfileNode,
 } from '../../bench/profile-summary.js';
 
 const BUNDLE = [
@@ -84,5 +87,44 @@ describe('bench:profile', () => {
       by: 'module',
     });
     expect(byModule.rows[0]).toMatchObject({ name: 'src/pool/health.ts', micros: 400 });
+  });
+
+  it('sums the bytes allocated in each frame of a heap profile the same ways, deep trees included', () => {
+    const node = (
+      callFrame: ReturnType<typeof frame>,
+      selfSize: number,
+      children: HeapProfileNode[] = [],
+    ): HeapProfileNode => ({ callFrame, selfSize, children });
+    // A chain deeper than a recursive walk would survive, ending in the frames that allocate.
+    let deep = node(frame('end', URL, 8), 300, [node(frame('(V8 API)', '', -1), 50)]);
+    for (let depth = 0; depth < 20_000; depth++) deep = node(frame('other', URL, 6), 0, [deep]);
+    const profile = {
+      head: node(frame('(root)', '', -1), 0, [
+        node(frame('applyOutcome', URL, 5), 1000, [deep]),
+        node(frame('_asJson', 'file:///r/node_modules/pino/lib/tools.js', 9), 400),
+      ]),
+    };
+    expect(heapProfileBytes(profile)).toBe(1750);
+    const byLayer = summarizeHeapProfile({
+      profile,
+      starts: moduleStarts(BUNDLE),
+      bundleUrl: URL,
+      by: 'layer',
+    });
+    expect(byLayer.totalBytes).toBe(1750);
+    expect(byLayer.rows.map((row) => [row.name, row.bytes])).toEqual([
+      ['src/pool', 1000],
+      ['pino', 400],
+      ['src/store', 300],
+      ['(V8 API)', 50],
+    ]);
+    expect(byLayer.rows[1]!.share).toBeCloseTo((100 * 400) / 1750, 6);
+    const byFunction = summarizeHeapProfile({
+      profile,
+      starts: moduleStarts(BUNDLE),
+      bundleUrl: URL,
+      by: 'function',
+    });
+    expect(byFunction.rows.map((row) => row.name)).toContain('_asJson node_modules/pino/lib/tools.js:10');
   });
 });
