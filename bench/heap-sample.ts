@@ -23,32 +23,44 @@ export function assertHeapSampler(entry: string): void {
     );
 }
 
+async function waitFor(file: string, present: boolean, what: string): Promise<void> {
+  const deadline = Date.now() + WRITE_TIMEOUT_MS;
+  while (existsSync(file) !== present) {
+    if (Date.now() > deadline) throw new Error(`heap sampler: ${what} (${file})`);
+    await sleep(20);
+  }
+}
+
 export function createHeapSampling(dir: string) {
   const written = new Map<number, number>();
   return {
-    /** Runs `measure` between the two signals; the bytes allocated meanwhile, with the profile kept. */
+    /**
+     * Runs `measure` while the build samples; the bytes allocated meanwhile, with the profile
+     * kept. Each signal waits for the sampler's answer, since a second signal sent before the
+     * first was handled would be lost with it.
+     */
     async sample<T>(input: {
       pid: number;
       name: string;
       measure: () => Promise<T>;
     }): Promise<{ result: T; bytes: number }> {
+      const marker = join(dir, `heap-${input.pid}.sampling`);
       process.kill(input.pid, 'SIGUSR2');
+      await waitFor(marker, true, 'sampling did not start');
+      const count = (written.get(input.pid) ?? 0) + 1;
+      written.set(input.pid, count);
+      const file = join(dir, `heap-${input.pid}-${count}.heapprofile`);
+      const kept = join(dir, `${input.name}.heapprofile`);
       let result: T;
       try {
         result = await input.measure();
       } finally {
+        // Also when the measure failed: the sampler is stopped and its profile kept, so the
+        // next pass starts from a stopped sampler and counts its own profile.
         process.kill(input.pid, 'SIGUSR2');
+        await waitFor(marker, false, 'no profile written');
+        renameSync(file, kept);
       }
-      const count = (written.get(input.pid) ?? 0) + 1;
-      written.set(input.pid, count);
-      const file = join(dir, `heap-${input.pid}-${count}.heapprofile`);
-      const deadline = Date.now() + WRITE_TIMEOUT_MS;
-      while (!existsSync(file)) {
-        if (Date.now() > deadline) throw new Error(`no heap profile from pid ${input.pid} at ${file}`);
-        await sleep(50);
-      }
-      const kept = join(dir, `${input.name}.heapprofile`);
-      renameSync(file, kept);
       return { result, bytes: heapProfileBytes(JSON.parse(readFileSync(kept, 'utf8')) as HeapProfile) };
     },
   };

@@ -5,9 +5,11 @@
  * keeps the objects the collector has already freed: what a request allocates, not what is left
  * alive at the end. Each second signal writes `heap-<pid>-<n>.heapprofile` into HEAP_SAMPLE_DIR
  * (the working directory by default), under a temporary name first, so a reader never sees half
- * a file. `npm run bench:profile` sums one by layer, module or function.
+ * a file; `heap-<pid>.sampling` is there while sampling runs. Signals are not queued (two sent
+ * close together arrive as one), so the sender waits for each of these before the next signal.
+ * `npm run bench:profile` sums a profile by layer, module or function.
  */
-import { writeFileSync, renameSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
 
@@ -23,13 +25,15 @@ function report(error) {
   if (error) console.error(`heap sampler: ${error.message ?? error}`);
 }
 
+const marker = join(directory, `heap-${process.pid}.sampling`);
+
 process.on('SIGUSR2', () => {
   if (!sampling) {
     sampling = true;
     session.post(
       'HeapProfiler.startSampling',
       { samplingInterval, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true },
-      report,
+      (error) => (error ? report(error) : writeFileSync(marker, '')),
     );
     return;
   }
@@ -40,5 +44,6 @@ process.on('SIGUSR2', () => {
     const file = join(directory, `heap-${process.pid}-${written}.heapprofile`);
     writeFileSync(`${file}.part`, JSON.stringify(result.profile));
     renameSync(`${file}.part`, file);
+    rmSync(marker, { force: true });
   });
 });

@@ -67,6 +67,30 @@ describe('bench:compare --heap-sample', () => {
       'quiet.heapprofile',
     ]);
     expect(existsSync(join(dir, `heap-${child.pid}-1.heapprofile`))).toBe(false);
+
+    // A pass that fails still ends the sampling, and is kept under its name, not as the next one's.
+    await expect(
+      sampling.sample({
+        pid: child.pid!,
+        name: 'failed',
+        measure: async () => {
+          await writeFile(join(dir, 'allocating'), '');
+          await sleep(300);
+          await rm(join(dir, 'allocating'));
+          throw new Error('the load failed');
+        },
+      }),
+    ).rejects.toThrow('the load failed');
+    const after = await sampling.sample({ pid: child.pid!, name: 'after', measure: () => sleep(300) });
+    expect(after.bytes).toBeLessThan(busy.bytes / 10);
+    const left = await readdir(dir);
+    expect(left.filter((name) => name.endsWith('.heapprofile')).sort()).toEqual([
+      'after.heapprofile',
+      'busy.heapprofile',
+      'failed.heapprofile',
+      'quiet.heapprofile',
+    ]);
+    expect(left.some((name) => name.endsWith('.sampling'))).toBe(false);
   });
 
   it('refuses a build without the sampler, which SIGUSR2 would kill', async () => {
