@@ -166,8 +166,8 @@ function printHeapProfile(input: Grouping & { profile: HeapProfile; top: number;
   const kb = (bytes: number) => (perRequest ? bytes / perRequest : bytes) / 1024;
   console.log(
     `allocated ${(totalBytes / 1024 / 1024).toFixed(1)} MB` +
-      (perRequest ? `, ${kb(totalBytes).toFixed(1)} KB per request (${perRequest} requests)` : '') +
-      ', objects the collector has freed included\n',
+      (perRequest ? `, ${kb(totalBytes).toFixed(1)} KB per request over ${perRequest} requests` : '') +
+      ' (sampled by bench:compare --heap-sample, what the collector freed is included)\n',
   );
   const unit = perRequest ? 'KB per request' : 'KB';
   console.log(`| share | ${unit} | ${input.by} |\n| --- | --- | --- |`);
