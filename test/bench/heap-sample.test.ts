@@ -9,7 +9,7 @@ import { assertHeapSampler, createHeapSampling } from '../../bench/heap-sample.j
 
 const sampler = join(import.meta.dirname, '..', '..', 'bench', 'heap-sampler.mjs');
 
-/** Allocates ~1 MB every 10 ms while `allocating` is there, and says when it is ready. */
+/** Allocates ~1 MB every 10 ms while the file `allocating` exists; says when it is ready. */
 const WORKER = `
 import { existsSync } from 'node:fs';
 const flag = process.argv[2];
@@ -59,7 +59,7 @@ describe('bench:compare --heap-sample', () => {
       },
     });
     expect(busy.result).toBe('measured');
-    // ~2 KB a string, 1,000 every 10 ms for 300 ms: tens of MB, of which one object stays alive.
+    // ~1 KB a string, 1,000 every 10 ms for 300 ms: ~30 MB, of which one object stays alive.
     expect(busy.bytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(quiet.bytes).toBeLessThan(busy.bytes / 10);
     expect((await readdir(dir)).filter((name) => name.endsWith('.heapprofile')).sort()).toEqual([
