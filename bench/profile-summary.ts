@@ -127,27 +127,30 @@ export function summarizeProfile(input: Grouping & { profile: CpuProfile }): {
   return { busyMicros, rows };
 }
 
+/** Every node of a heap profile's tree, without recursion (the tree can be deep). */
+function* heapNodes(profile: HeapProfile): Generator<HeapProfileNode> {
+  const stack = [profile.head];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    yield node;
+    stack.push(...node.children);
+  }
+}
+
 /** Every byte the profile saw allocated, wherever. */
 export function heapProfileBytes(profile: HeapProfile): number {
   let bytes = 0;
-  const stack = [profile.head];
-  for (let node = stack.pop(); node; node = stack.pop()) {
-    bytes += node.selfSize;
-    stack.push(...node.children);
-  }
+  for (const node of heapNodes(profile)) bytes += node.selfSize;
   return bytes;
 }
 
-/** The bytes allocated in each frame itself, summed like CPU time (the tree can be deep). */
+/** The bytes allocated in each frame itself, summed like CPU time. */
 export function summarizeHeapProfile(input: Grouping & { profile: HeapProfile }): {
   totalBytes: number;
   rows: { name: string; share: number; bytes: number }[];
 } {
   const totals = new Map<string, number>();
   let totalBytes = 0;
-  const stack = [input.profile.head];
-  for (let node = stack.pop(); node; node = stack.pop()) {
-    stack.push(...node.children);
+  for (const node of heapNodes(input.profile)) {
     if (node.selfSize === 0) continue;
     totalBytes += node.selfSize;
     const name = groupOf(node.callFrame, input);
