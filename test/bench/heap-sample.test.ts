@@ -44,6 +44,13 @@ describe('bench:compare --heap-sample', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** The worker allocates while the file is there. */
+  async function allocateFor(ms: number): Promise<void> {
+    await writeFile(join(dir, 'allocating'), '');
+    await sleep(ms);
+    await rm(join(dir, 'allocating'));
+  }
+
   it('samples what a process allocates between two signals, freed objects included, and keeps the profile', async () => {
     const sampling = createHeapSampling(dir);
     const quiet = await sampling.sample({ pid: child.pid!, name: 'quiet', measure: () => sleep(300) });
@@ -52,9 +59,7 @@ describe('bench:compare --heap-sample', () => {
       pid: child.pid!,
       name: 'busy',
       measure: async () => {
-        await writeFile(join(dir, 'allocating'), '');
-        await sleep(300);
-        await rm(join(dir, 'allocating'));
+        await allocateFor(300);
         return 'measured';
       },
     });
@@ -74,9 +79,7 @@ describe('bench:compare --heap-sample', () => {
         pid: child.pid!,
         name: 'failed',
         measure: async () => {
-          await writeFile(join(dir, 'allocating'), '');
-          await sleep(300);
-          await rm(join(dir, 'allocating'));
+          await allocateFor(300);
           throw new Error('the load failed');
         },
       }),
