@@ -33,7 +33,9 @@ export interface ComparePlan {
 }
 
 export const COMPARE_USAGE = `Usage: npm run bench:compare -- [options] BUILD [BUILD...]
-  BUILD            a directory holding dist/main.js, "floor" (the bare Node proxy), or
+  BUILD            a directory holding dist/main.js (run under the directory's own "node",
+                   an executable or a link to one, if it holds one; its node_modules must
+                   be built for that Node), "floor" (the bare Node proxy), or
                    "floor+N" (the floor with N µs of busy work per request), or
                    "floor+store" (the floor storing and logging every turn)
   --modes LIST     non-stream,stream (default: both)

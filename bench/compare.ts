@@ -19,7 +19,7 @@ import { startFloor } from './floor.js';
 import { runLoad } from './load.js';
 import { measure } from './measure.js';
 import { createHeapSampling, assertHeapSampler } from './heap-sample.js';
-import { oursEntry, startOurs } from './ours.js';
+import { oursEntry, oursNode, startOurs } from './ours.js';
 import { startSim } from './sim.js';
 import { v1Request, type Endpoints, type Mode, type RequestSpec } from './targets.js';
 import type { ChildService } from './children.js';
@@ -84,6 +84,7 @@ async function main(): Promise<number> {
           request: (mode) => v1Request(endpoints, 'floor', mode)!,
         });
       } else {
+        const node = oursNode(build.root!);
         const ours = await startOurs({
           repoRoot: build.root!,
           workDir: buildDir,
@@ -91,6 +92,7 @@ async function main(): Promise<number> {
           sim,
           simApiKey,
           chatgptTokens,
+          node,
         });
         const endpoints = { ...base, ours: { url: ours.url, userKey: ours.userKey } };
         running.push({
@@ -98,6 +100,7 @@ async function main(): Promise<number> {
           service: ours.service,
           request: (mode) => v1Request(endpoints, 'ours', mode)!,
         });
+        if (node !== process.execPath) console.log(`${build.label} runs under ${node}`);
       }
       console.log(`${build.label} started (pid ${running.at(-1)!.service.pid})`);
     }

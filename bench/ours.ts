@@ -28,6 +28,8 @@ export interface OursInput {
   slowSim?: { openaiBaseUrl: string };
   simApiKey: string;
   chatgptTokens: string[];
+  /** The Node to run it under (default: the benchmark's own). */
+  node?: string;
 }
 
 const ADMIN_KEY = 'cas_admin_bench_0123456789abcdefghijklmnopqrstuvwxyz';
@@ -43,8 +45,20 @@ export function oursEntry(repoRoot: string): string {
 }
 
 /**
+ * The Node `bench:compare` runs a build under: the build directory's own `node` (an executable,
+ * or a link to one) if it holds one, else the benchmark's. So one bundle can be set under two
+ * Node versions side by side; the directory's node_modules must be built for its Node
+ * (better-sqlite3 is native), e.g. a clone where `npm ci` ran under it.
+ */
+export function oursNode(repoRoot: string): string {
+  const own = join(repoRoot, 'node');
+  return existsSync(own) && statSync(own).isFile() ? own : process.execPath;
+}
+
+/**
  * The Node flags the bundle's first line asks for (`#!/usr/bin/env -S node FLAGS`): ours runs
- * with them under the benchmark's own Node, as `npm start` runs it under the Node on PATH.
+ * with them under the benchmark's own Node (or `OursInput.node`), as `npm start` runs it under the
+ * Node on PATH.
  */
 export function hashbangNodeFlags(entry: string): string[] {
   const firstLine = readFileSync(entry, 'utf8').slice(0, 512).split('\n', 1)[0] ?? '';
@@ -160,7 +174,7 @@ export async function startOurs(input: OursInput): Promise<OursProcess> {
   const port = await freePort();
   const service = spawnService({
     name: 'ours',
-    command: process.execPath,
+    command: input.node ?? process.execPath,
     args: [
       ...hashbangNodeFlags(oursEntry(input.repoRoot)),
       oursEntry(input.repoRoot),

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import {
   summarizePasses,
   type ComparePass,
 } from '../../bench/compare-summary.js';
-import { hashbangNodeFlags } from '../../bench/ours.js';
+import { hashbangNodeFlags, oursNode } from '../../bench/ours.js';
 import { buildServer } from '../../scripts/build.js';
 
 describe('bench:compare flags', () => {
@@ -156,6 +156,23 @@ describe('bench:compare figures', () => {
     expect(lines[0]).toMatch(/\| median KB allocated\/req \|$/);
     expect(lines[2]).toMatch(/\| 115\.0 \|$/);
     expect(lines[3]).toMatch(/\| – \|$/);
+  });
+});
+
+describe('bench:compare builds', () => {
+  it('runs a build under its own node when the directory holds one, else under the benchmark’s', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cas-build-node-'));
+    try {
+      expect(oursNode(dir)).toBe(process.execPath);
+      // A directory that happens to be called node is not a Node.
+      await mkdir(join(dir, 'node'));
+      expect(oursNode(dir)).toBe(process.execPath);
+      await rm(join(dir, 'node'), { recursive: true });
+      await symlink(process.execPath, join(dir, 'node'));
+      expect(oursNode(dir)).toBe(join(dir, 'node'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
