@@ -160,7 +160,7 @@ describe('bench:compare figures', () => {
 });
 
 describe('bench:compare builds', () => {
-  it('runs a build under its own node when the directory holds one, else under the benchmark’s', async () => {
+  it('takes the build’s own node when the directory holds one, else the benchmark’s', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cas-build-node-'));
     try {
       expect(oursNode(dir)).toBe(process.execPath);
