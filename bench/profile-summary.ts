@@ -165,14 +165,14 @@ const USAGE =
 
 function printHeapProfile(input: Grouping & { profile: HeapProfile; top: number; requests?: number }): void {
   const { totalBytes, rows } = summarizeHeapProfile(input);
-  const perRequest = input.requests;
-  const kb = (bytes: number) => (perRequest ? bytes / perRequest : bytes) / 1024;
+  const { requests } = input;
+  const kb = (bytes: number) => (requests ? bytes / requests : bytes) / 1024;
   console.log(
     `allocated ${(totalBytes / 1024 / 1024).toFixed(1)} MB` +
-      (perRequest ? `, ${kb(totalBytes).toFixed(1)} KB per request over ${perRequest} requests` : '') +
+      (requests ? `, ${kb(totalBytes).toFixed(1)} KB per request over ${requests} requests` : '') +
       ' (sampled by bench:compare --heap-sample, what the collector freed is included)\n',
   );
-  const unit = perRequest ? 'KB per request' : 'KB';
+  const unit = requests ? 'KB per request' : 'KB';
   console.log(`| share | ${unit} | ${input.by} |\n| --- | --- | --- |`);
   for (const row of rows.slice(0, input.top)) {
     console.log(`| ${row.share.toFixed(1)} % | ${kb(row.bytes).toFixed(2)} | ${row.name} |`);

@@ -7,6 +7,7 @@ import {
   summarizeHeapProfile,
   summarizeProfile,
   type CpuProfile,
+  type GroupBy,
   type HeapProfileNode,
 } from '../../bench/profile-summary.js';
 
@@ -24,6 +25,8 @@ const BUNDLE = [
 const URL = 'file:///tmp/v/dist/main.js';
 
 const frame = (functionName: string, url: string, lineNumber: number) => ({ functionName, url, lineNumber });
+/** How the summaries group frames of the test bundle. */
+const grouping = (by: GroupBy) => ({ starts: moduleStarts(BUNDLE), bundleUrl: URL, by });
 
 describe('bench:profile', () => {
   it('finds where each bundled module starts and which one a line is in', () => {
@@ -61,7 +64,7 @@ describe('bench:profile', () => {
       samples: [1, 2, 3, 4, 5, 6, 2, 1],
       timeDeltas: [500, 100, 200, 300, 250, 150, 100, 500],
     };
-    const byLayer = summarizeProfile({ profile, starts: moduleStarts(BUNDLE), bundleUrl: URL, by: 'layer' });
+    const byLayer = summarizeProfile({ profile, ...grouping('layer') });
     expect(byLayer.busyMicros).toBe(1100);
     expect(byLayer.rows.map((row) => [row.name, row.micros])).toEqual([
       ['src/pool', 400],
@@ -70,22 +73,12 @@ describe('bench:profile', () => {
       ['(garbage collector)', 150],
     ]);
     expect(byLayer.rows[0]!.share).toBeCloseTo((100 * 400) / 1100, 6);
-    const byFunction = summarizeProfile({
-      profile,
-      starts: moduleStarts(BUNDLE),
-      bundleUrl: URL,
-      by: 'function',
-    });
+    const byFunction = summarizeProfile({ profile, ...grouping('function') });
     expect(byFunction.rows.map((row) => row.name)).toContain('applyOutcome src/pool/health.ts');
     expect(byFunction.rows.map((row) => row.name)).toContain(
       'sqliteTransaction node_modules/better-sqlite3/lib/t.js:51',
     );
-    const byModule = summarizeProfile({
-      profile,
-      starts: moduleStarts(BUNDLE),
-      bundleUrl: URL,
-      by: 'module',
-    });
+    const byModule = summarizeProfile({ profile, ...grouping('module') });
     expect(byModule.rows[0]).toMatchObject({ name: 'src/pool/health.ts', micros: 400 });
   });
 
@@ -105,12 +98,7 @@ describe('bench:profile', () => {
       ]),
     };
     expect(heapProfileBytes(profile)).toBe(1750);
-    const byLayer = summarizeHeapProfile({
-      profile,
-      starts: moduleStarts(BUNDLE),
-      bundleUrl: URL,
-      by: 'layer',
-    });
+    const byLayer = summarizeHeapProfile({ profile, ...grouping('layer') });
     expect(byLayer.totalBytes).toBe(1750);
     expect(byLayer.rows.map((row) => [row.name, row.bytes])).toEqual([
       ['src/pool', 1000],
@@ -119,12 +107,7 @@ describe('bench:profile', () => {
       ['(V8 API)', 50],
     ]);
     expect(byLayer.rows[1]!.share).toBeCloseTo((100 * 400) / 1750, 6);
-    const byFunction = summarizeHeapProfile({
-      profile,
-      starts: moduleStarts(BUNDLE),
-      bundleUrl: URL,
-      by: 'function',
-    });
+    const byFunction = summarizeHeapProfile({ profile, ...grouping('function') });
     expect(byFunction.rows.map((row) => row.name)).toContain('_asJson node_modules/pino/lib/tools.js:10');
   });
 });
