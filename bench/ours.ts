@@ -52,7 +52,7 @@ export function oursEntry(repoRoot: string): string {
  */
 export function oursNode(repoRoot: string): string {
   const own = join(repoRoot, 'node');
-  return existsSync(own) && statSync(own).isFile() ? own : process.execPath;
+  return statSync(own, { throwIfNoEntry: false })?.isFile() ? own : process.execPath;
 }
 
 /**
